@@ -1,0 +1,27 @@
+// The runtime's error vocabulary: one negative code per way an update can fail.
+#ifndef EIOTA_ERRORS_H
+#define EIOTA_ERRORS_H
+
+enum eiota_err {
+  EIOTA_OK = 0,
+  EIOTA_ERR_BAD_MAGIC = -1,       // not an eiota payload
+  EIOTA_ERR_BAD_VERSION = -2,     // format major version or header length not supported
+  EIOTA_ERR_WRONG_MODEL = -3,     // built for another model architecture
+  EIOTA_ERR_UNKNOWN_KEY = -4,     // signed by a key this device does not trust
+  EIOTA_ERR_BAD_SIGNATURE = -5,   // header or region table not signed by the trusted key
+  EIOTA_ERR_OLD_SEQUENCE = -6,    // older than the payload already applied (anti-rollback)
+  EIOTA_ERR_SIZE_MISMATCH = -7,   // region table does not match this model's regions
+  EIOTA_ERR_HASH_MISMATCH = -8,   // values do not match the signed SHA-256
+  EIOTA_ERR_TRUNCATED = -9,       // stream ended before the payload did
+  EIOTA_ERR_TIMEOUT = -10,        // no bytes from the stream within its timeout
+  EIOTA_ERR_OVERSIZE = -11,       // bytes beyond the declared payload size
+  EIOTA_ERR_UNSUPPORTED = -12,    // flag or encoding this runtime does not know
+  EIOTA_ERR_STORAGE = -13,        // the storage backend failed
+  EIOTA_ERR_STATE = -14,          // call not valid now (API misuse)
+  EIOTA_ERR_UPDATING = -15,       // inference or restore refused: an update is in flight
+};
+
+// A short English message for an eiota_err; never NULL.
+const char* eiota_strerror(int err);
+
+#endif  // EIOTA_ERRORS_H

@@ -1,0 +1,82 @@
+#include "eiota_model.h"
+
+#include <string.h>
+
+#include "eiota_format.h"
+
+const char* eiota_strerror(int err) {
+  switch (err) {
+    case EIOTA_OK: return "ok";
+    case EIOTA_ERR_BAD_MAGIC: return "bad magic: not an eiota payload";
+    case EIOTA_ERR_BAD_VERSION: return "unsupported payload format version";
+    case EIOTA_ERR_WRONG_MODEL: return "wrong model: payload built for another architecture";
+    case EIOTA_ERR_UNKNOWN_KEY: return "payload signed by an unknown key";
+    case EIOTA_ERR_BAD_SIGNATURE: return "bad signature";
+    case EIOTA_ERR_OLD_SEQUENCE: return "older sequence than the applied payload (rollback refused)";
+    case EIOTA_ERR_SIZE_MISMATCH: return "size mismatch: region table does not fit this model";
+    case EIOTA_ERR_HASH_MISMATCH: return "hash mismatch: values corrupted";
+    case EIOTA_ERR_TRUNCATED: return "truncated payload";
+    case EIOTA_ERR_TIMEOUT: return "stream timeout";
+    case EIOTA_ERR_OVERSIZE: return "oversize: data beyond the declared payload size";
+    case EIOTA_ERR_UNSUPPORTED: return "unsupported payload feature";
+    case EIOTA_ERR_STORAGE: return "storage failure";
+    case EIOTA_ERR_STATE: return "call not valid in this state";
+    case EIOTA_ERR_UPDATING: return "update in progress: inference refused";
+    default: return "unknown error";
+  }
+}
+
+const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index) {
+  for (uint32_t b = 0; b < m->block_count; b++) {
+    if (index < m->blocks[b].count) return &m->blocks[b].regions[index];
+    index -= m->blocks[b].count;
+  }
+  return NULL;
+}
+
+static int restore_now(const eiota_model* m) {
+  int err = m->storage->restore(m->storage->ctx, m);
+  eiota_model_state* s = m->state;
+  s->loaded = 1;
+  s->status = err == EIOTA_OK ? EIOTA_STATUS_FACTORY : EIOTA_STATUS_FAILED;
+  s->applied_sequence = 0;
+  return err;
+}
+
+bool eiota_model_ready(const eiota_model* m) {
+  if (!m->state->loaded) restore_now(m);
+  uint8_t st = m->state->status;
+  return st == EIOTA_STATUS_FACTORY || st == EIOTA_STATUS_UPDATED;
+}
+
+int eiota_model_restore(const eiota_model* m) {
+  if (m->state->status == EIOTA_STATUS_UPDATING) return EIOTA_ERR_UPDATING;
+  return restore_now(m);
+}
+
+// RAM backend.
+
+static int ram_begin(void*, const eiota_model*) { return EIOTA_OK; }
+
+static int ram_write(void*, const eiota_model* m, uint32_t region, uint32_t offset,
+                     const uint8_t* data, uint32_t len) {
+  const eiota_region* r = eiota_model_region(m, region);
+  if (!r) return EIOTA_ERR_STORAGE;
+  uint32_t size = r->count * eiota::elem_size(r->elem_type);
+  if (offset > size || len > size - offset) return EIOTA_ERR_STORAGE;
+  memcpy((uint8_t*)r->working + offset, data, len);
+  return EIOTA_OK;
+}
+
+static int ram_commit(void*, const eiota_model*, uint64_t) { return EIOTA_OK; }
+
+static int ram_restore(void*, const eiota_model* m) {
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (!r) return EIOTA_ERR_STORAGE;
+    memcpy(r->working, r->factory, r->count * eiota::elem_size(r->elem_type));
+  }
+  return EIOTA_OK;
+}
+
+const eiota_storage eiota_ram_storage = {NULL, ram_begin, ram_write, ram_commit, ram_restore};

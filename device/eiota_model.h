@@ -1,0 +1,85 @@
+// What `eiota patch` generates for a model, and the state the runtime keeps about it.
+//
+// A region is one array of replaceable values. Its factory copy stays const in flash; the values
+// inference reads live behind `working`. All writes go through an eiota_storage so that the RAM
+// backend here and a flash A/B backend share one update path.
+#ifndef EIOTA_MODEL_H
+#define EIOTA_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eiota_errors.h"
+
+struct eiota_region {
+  const void* factory;  // const, in flash
+  void* working;        // what the model's tensors point at
+  uint32_t count;       // elements
+  uint8_t elem_type;    // eiota::ElemType
+};
+
+// The regions of one compiled model file (one learn block), in structural order.
+struct eiota_block {
+  const eiota_region* regions;
+  uint32_t count;
+};
+
+enum eiota_status {
+  EIOTA_STATUS_FACTORY = 0,   // factory values active
+  EIOTA_STATUS_UPDATED = 1,   // a payload's values active
+  EIOTA_STATUS_UPDATING = 2,  // values being written: inference refused
+  EIOTA_STATUS_FAILED = 3,    // restore failed: inference refused until a restore succeeds
+};
+
+struct eiota_model_state {
+  uint8_t loaded;            // working copy filled from factory values
+  uint8_t status;            // eiota_status
+  int16_t last_error;        // eiota_err of the last failed update, 0 if none
+  uint64_t applied_sequence; // sequence of the active payload, 0 for factory
+  uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
+};
+
+struct eiota_model;
+
+// The storage seam. Every function returns EIOTA_OK or a negative eiota_err.
+struct eiota_storage {
+  void* ctx;
+  // An authenticated payload is about to write values.
+  int (*begin)(void* ctx, const eiota_model* m);
+  // Writes `len` bytes at byte `offset` of region `region` (global index).
+  int (*write)(void* ctx, const eiota_model* m, uint32_t region, uint32_t offset,
+               const uint8_t* data, uint32_t len);
+  // All values written and verified: make them the active ones.
+  int (*commit)(void* ctx, const eiota_model* m, uint64_t sequence);
+  // Make the factory values the active ones.
+  int (*restore)(void* ctx, const eiota_model* m);
+};
+
+struct eiota_model {
+  const eiota_block* blocks;
+  uint32_t block_count;
+  uint32_t region_count;        // over all blocks
+  const uint8_t* fingerprint;   // eiota::kFingerprintLen bytes
+  const uint8_t* public_key;    // Ed25519, 32 bytes
+  uint32_t key_id;              // first 4 bytes (LE) of SHA-256(public_key)
+  eiota_model_state* state;
+  const eiota_storage* storage;
+};
+
+// Region by global index, or NULL past the end.
+const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index);
+
+// Called by the patched model init before every inference: fills the working copy from the
+// factory values the first time, and says whether inference may run now.
+bool eiota_model_ready(const eiota_model* m);
+
+// Makes the factory values active. Refused while an update is being applied.
+int eiota_model_restore(const eiota_model* m);
+
+// The RAM backend: working copies are RAM arrays, restore copies the factory values back.
+extern const eiota_storage eiota_ram_storage;
+
+// The model `eiota patch` generated for this library.
+extern const eiota_model eiota_default_model;
+
+#endif  // EIOTA_MODEL_H

@@ -1,0 +1,230 @@
+#include "eiota_update.h"
+
+#include <string.h>
+
+namespace {
+
+enum Phase { kHeader, kSignature, kTable, kData, kEnd, kDone, kFailed };
+
+int fail(eiota_update* u, int err) {
+  if (u->phase == kFailed) return u->error;
+  u->phase = kFailed;
+  u->error = (int16_t)err;
+  const eiota_model* m = u->model;
+  m->state->last_error = (int16_t)err;
+  if (u->writing) {
+    u->writing = 0;
+    m->state->status = EIOTA_STATUS_FAILED;  // stays so if the restore fails
+    if (m->storage->restore(m->storage->ctx, m) == EIOTA_OK) {
+      m->state->status = EIOTA_STATUS_FACTORY;
+      m->state->applied_sequence = 0;
+    }
+  }
+  return err;
+}
+
+// Appends input to `dst` until it holds `want` bytes. Returns true once it does.
+bool collect(uint8_t* dst, uint32_t* have, uint32_t want, const uint8_t** data, size_t* len) {
+  uint32_t take = want - *have;
+  if (take > *len) take = (uint32_t)*len;
+  memcpy(dst + *have, *data, take);
+  *have += take;
+  *data += take;
+  *len -= take;
+  return *have == want;
+}
+
+int check_header(eiota_update* u) {
+  eiota::Header* h = &u->header;
+  switch (eiota::decode_header(u->head, u->head_len, h)) {
+    case eiota::kDecodeOk: break;
+    case eiota::kDecodeBadMagic: return EIOTA_ERR_BAD_MAGIC;
+    case eiota::kDecodeBadFlags: return EIOTA_ERR_UNSUPPORTED;
+    default: return EIOTA_ERR_BAD_VERSION;
+  }
+  const eiota_model* m = u->model;
+  if (memcmp(h->fingerprint, m->fingerprint, eiota::kFingerprintLen) != 0)
+    return EIOTA_ERR_WRONG_MODEL;
+  if (h->key_id != m->key_id) return EIOTA_ERR_UNKNOWN_KEY;
+  if (h->region_count != m->region_count) return EIOTA_ERR_SIZE_MISMATCH;
+  if (h->sequence < m->state->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;
+  return EIOTA_OK;
+}
+
+int check_entry(eiota_update* u) {
+  eiota::Entry e;
+  eiota::decode_entry(u->piece, u->piece_len, &e);
+  const eiota_region* r = eiota_model_region(u->model, u->entry_index);
+  if (e.region != u->entry_index || !r) return EIOTA_ERR_SIZE_MISMATCH;
+  if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
+  uint64_t size = (uint64_t)r->count * eiota::elem_size(r->elem_type);
+  if (e.count != r->count || e.elem_type != r->elem_type || e.stored_len != size)
+    return EIOTA_ERR_SIZE_MISMATCH;
+  u->data_sum += e.stored_len;
+  return EIOTA_OK;
+}
+
+int read_header(eiota_update* u, const uint8_t** data, size_t* len) {
+  uint32_t want = u->head_len < eiota::kHeaderLen ? eiota::kHeaderLen : u->header.header_len;
+  if (!collect(u->head, &u->head_len, want, data, len)) return EIOTA_OK;
+  if (want == eiota::kHeaderLen) {
+    int err = check_header(u);
+    if (err != EIOTA_OK) return err;
+    if (u->header.header_len > eiota::kHeaderLen) return EIOTA_OK;  // extra bytes follow
+  }
+  u->phase = kSignature;
+  return EIOTA_OK;
+}
+
+int read_signature(eiota_update* u, const uint8_t** data, size_t* len) {
+  if (!collect(u->piece, &u->piece_len, eiota::kSignatureLen, data, len)) return EIOTA_OK;
+  eiota_ed25519_verify_init(&u->ed, u->piece, u->model->public_key);
+  eiota_ed25519_verify_update(&u->ed, u->head, u->head_len);
+  u->piece_len = 0;
+  u->phase = kTable;
+  return EIOTA_OK;
+}
+
+int end_table(eiota_update* u) {
+  if (u->data_sum != u->header.data_len) return EIOTA_ERR_SIZE_MISMATCH;
+  if (!eiota_ed25519_verify_final(&u->ed)) return EIOTA_ERR_BAD_SIGNATURE;
+  eiota_sha256_init(&u->sha);
+  u->phase = u->header.data_len == 0 ? kEnd : kData;
+  return EIOTA_OK;
+}
+
+int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
+  if (u->entry_index == u->header.region_count) return end_table(u);
+  if (!collect(u->piece, &u->piece_len, eiota::kEntryLen, data, len)) return EIOTA_OK;
+  eiota_ed25519_verify_update(&u->ed, u->piece, eiota::kEntryLen);
+  int err = check_entry(u);
+  if (err != EIOTA_OK) return err;
+  u->piece_len = 0;
+  u->entry_index++;
+  return u->entry_index == u->header.region_count ? end_table(u) : EIOTA_OK;
+}
+
+// Moves the data cursor to the next region that still has bytes to receive.
+void seek_region(eiota_update* u) {
+  while (u->region < u->model->region_count) {
+    const eiota_region* r = eiota_model_region(u->model, u->region);
+    u->region_size = r->count * eiota::elem_size(r->elem_type);
+    if (u->region_offset < u->region_size) return;
+    u->region++;
+    u->region_offset = 0;
+  }
+}
+
+int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
+  const eiota_model* m = u->model;
+  if (!u->writing) {
+    int err = m->storage->begin(m->storage->ctx, m);
+    if (err != EIOTA_OK) return err;
+    u->writing = 1;
+    m->state->status = EIOTA_STATUS_UPDATING;
+  }
+  while (*len > 0 && u->data_seen < u->header.data_len) {
+    seek_region(u);
+    uint32_t take = u->region_size - u->region_offset;
+    if (take > *len) take = (uint32_t)*len;
+    int err = m->storage->write(m->storage->ctx, m, u->region, u->region_offset, *data, take);
+    if (err != EIOTA_OK) return err;
+    eiota_sha256_update(&u->sha, *data, take);
+    u->region_offset += take;
+    u->data_seen += take;
+    *data += take;
+    *len -= take;
+  }
+  if (u->data_seen == u->header.data_len) u->phase = kEnd;
+  return EIOTA_OK;
+}
+
+}  // namespace
+
+void eiota_update_begin(eiota_update* u, const eiota_model* m) {
+  memset(u, 0, sizeof(*u));
+  u->model = m;
+  u->phase = kHeader;
+  eiota_model_ready(m);  // first use: the working copy must hold factory values
+}
+
+int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
+  if (!u->model) return EIOTA_ERR_STATE;
+  if (u->phase == kFailed) return u->error;
+  if (u->phase == kDone) return EIOTA_ERR_STATE;
+  while (len > 0 || u->phase == kTable) {
+    int err = EIOTA_OK;
+    uint8_t before = u->phase;
+    switch (u->phase) {
+      case kHeader: err = read_header(u, &data, &len); break;
+      case kSignature: err = read_signature(u, &data, &len); break;
+      case kTable: err = read_table(u, &data, &len); break;
+      case kData: err = read_data(u, &data, &len); break;
+      default: err = EIOTA_ERR_OVERSIZE; break;  // kEnd: nothing more may come
+    }
+    if (err != EIOTA_OK) return fail(u, err);
+    if (len == 0 && u->phase == before) break;
+  }
+  return EIOTA_OK;
+}
+
+int eiota_update_finish(eiota_update* u) {
+  if (!u->model) return EIOTA_ERR_STATE;
+  if (u->phase == kFailed) return u->error;
+  if (u->phase != kEnd) return fail(u, EIOTA_ERR_TRUNCATED);
+  uint8_t digest[32];
+  eiota_sha256_final(&u->sha, digest);
+  if (memcmp(digest, u->header.data_sha256, 32) != 0) return fail(u, EIOTA_ERR_HASH_MISMATCH);
+  const eiota_model* m = u->model;
+  if (!u->writing) {  // a model with no values still makes the payload active
+    int err = m->storage->begin(m->storage->ctx, m);
+    if (err != EIOTA_OK) return fail(u, err);
+    u->writing = 1;
+  }
+  int err = m->storage->commit(m->storage->ctx, m, u->header.sequence);
+  if (err != EIOTA_OK) return fail(u, err);
+  u->writing = 0;
+  u->phase = kDone;
+  eiota_model_state* s = m->state;
+  s->status = EIOTA_STATUS_UPDATED;
+  s->applied_sequence = u->header.sequence;
+  if (u->header.sequence > s->sequence_floor) s->sequence_floor = u->header.sequence;
+  s->last_error = 0;
+  return EIOTA_OK;
+}
+
+void eiota_update_abort(eiota_update* u, int err) {
+  if (u->model && u->phase != kDone) fail(u, err < 0 ? err : EIOTA_ERR_TRUNCATED);
+}
+
+uint32_t eiota_update_remaining(const eiota_update* u) {
+  if (u->phase == kHeader && u->head_len < eiota::kHeaderLen) return UINT32_MAX;
+  const eiota::Header& h = u->header;
+  uint64_t total = (uint64_t)h.header_len + eiota::kSignatureLen +
+                   (uint64_t)eiota::kEntryLen * h.region_count + h.data_len;
+  uint64_t seen = u->head_len;
+  if (u->phase >= kSignature) seen += u->phase == kSignature ? u->piece_len : eiota::kSignatureLen;
+  if (u->phase >= kTable) seen += (uint64_t)u->entry_index * eiota::kEntryLen;
+  if (u->phase == kTable) seen += u->piece_len;
+  seen += u->data_seen;
+  uint64_t left = total > seen ? total - seen : 0;
+  return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+}
+
+int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read, void* ctx) {
+  uint8_t chunk[256];
+  eiota_update_begin(u, m);
+  for (;;) {
+    uint32_t want = eiota_update_remaining(u);
+    if (want == 0) break;
+    if (want > sizeof(chunk)) want = sizeof(chunk);
+    int n = read(ctx, chunk, want);
+    if (n < 0) return fail(u, n);
+    if (n == 0) return fail(u, EIOTA_ERR_TRUNCATED);
+    if (n > (int)want) return fail(u, EIOTA_ERR_OVERSIZE);
+    int err = eiota_update_write(u, chunk, (size_t)n);
+    if (err != EIOTA_OK) return err;
+  }
+  if (read(ctx, chunk, 0) > 0) return fail(u, EIOTA_ERR_OVERSIZE);
+  return eiota_update_finish(u);
+}

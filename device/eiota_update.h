@@ -1,0 +1,62 @@
+// Applying a payload: a push API (begin / write / finish) that takes bytes in any chunking, and a
+// pull API over a read callback. The caller owns the eiota_update context (about 500 bytes);
+// nothing is allocated.
+//
+// Values are written only after the header and region table have passed the Ed25519 check.
+// On any failure after the first value was written, the factory values are restored before
+// the call returns, so inference never runs on a mix of old and new values.
+#ifndef EIOTA_UPDATE_H
+#define EIOTA_UPDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eiota_ed25519.h"
+#include "eiota_format.h"
+#include "eiota_model.h"
+#include "eiota_sha256.h"
+
+struct eiota_update {
+  const eiota_model* model;
+  uint8_t phase;
+  int16_t error;             // first error, sticky
+  uint8_t head[eiota::kMaxHeaderLen];  // kept until the signature arrives to start the hash
+  uint32_t head_len;         // bytes of head collected
+  uint8_t piece[eiota::kSignatureLen];  // the signature, then one table entry at a time
+  uint32_t piece_len;
+  eiota::Header header;
+  uint32_t entry_index;      // table entries read
+  uint64_t data_sum;         // sum of stored_len over the table
+  uint32_t region;           // data cursor: region index and byte offset inside it
+  uint32_t region_offset;
+  uint32_t region_size;
+  uint32_t data_seen;
+  uint8_t writing;           // storage begun: a failure must restore
+  eiota_ed25519_verify_ctx ed;
+  eiota_sha256 sha;
+};
+
+// Starts an update of model `m`.
+void eiota_update_begin(eiota_update* u, const eiota_model* m);
+
+// Feeds the next `len` bytes. Returns EIOTA_OK or the (sticky) error.
+int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len);
+
+// Ends the stream: checks the values' SHA-256 and makes them active. Returns EIOTA_OK or the error.
+int eiota_update_finish(eiota_update* u);
+
+// Abandons the update (the stream broke); restores factory values if any were written.
+void eiota_update_abort(eiota_update* u, int err);
+
+// Bytes still needed to complete the payload, or UINT32_MAX while the header is incomplete.
+uint32_t eiota_update_remaining(const eiota_update* u);
+
+// Pull API. The callback fills up to `max` bytes and returns how many (> 0), 0 at end of stream,
+// or a negative eiota_err (for example EIOTA_ERR_TIMEOUT). Called with max == 0 it must not
+// block: it returns 1 if more bytes are available right now, else 0 (used to detect oversize).
+typedef int (*eiota_read_fn)(void* ctx, uint8_t* buf, uint32_t max);
+
+// Reads a whole payload from `read` and applies it. Returns EIOTA_OK or the error.
+int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read, void* ctx);
+
+#endif  // EIOTA_UPDATE_H

@@ -1,0 +1,201 @@
+// The eiota command line: keygen, patch, pack, inspect, verify.
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "keys.h"
+#include "manifest.h"
+#include "model_export.h"
+#include "patcher.h"
+#include "payload.h"
+
+using namespace eiota::host;
+namespace fs = std::filesystem;
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::array<uint8_t, 32> key_for_patch(const std::string& key) {
+  if (fs::exists(key)) return load_public_key(key);
+  if (key.size() > 4 && key.substr(key.size() - 4) == ".key") {
+    SecretKey k = keygen(key.substr(0, key.size() - 4));
+    std::cout << "created signing key " << key << " (keep it secret) and " << key.substr(0, key.size() - 4) << ".pub\n";
+    return k.pk;
+  }
+  throw std::runtime_error(key + ": no such key file (create one with: eiota keygen)");
+}
+
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key) {
+  auto t0 = std::chrono::steady_clock::now();
+  ModelExport x = analyze_export(in);
+  auto pk = key_for_patch(key);
+  PatchResult r = patch_export(x, pk);
+  write_export(r.out, out);
+  std::cout << "patched " << in << " -> " << out << "\n"
+            << "  model files: " << x.model_paths.size() << ", regions: " << r.region_count
+            << ", working copy in RAM: " << r.ram_bytes << " bytes\n"
+            << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
+            << "  manifest " << r.out.library << kManifestName << " (" << ms_since(t0) << " ms)\n";
+  return 0;
+}
+
+int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
+             uint64_t sequence) {
+  auto t0 = std::chrono::steady_clock::now();
+  Manifest m = load_manifest(base);
+  ModelExport x = analyze_export(in);
+  std::vector<std::string> diff = arch_diff(m.arch, x.arch);
+  if (!diff.empty()) {
+    std::cerr << "eiota pack: " << in << " does not fit the deployed model " << base << ":\n";
+    for (const auto& d : diff) std::cerr << "  - " << d << "\n";
+    return 2;
+  }
+  if (x.fp != m.fingerprint)
+    throw std::runtime_error(in + ": architecture fingerprint differs from the deployed one although no difference was found");
+  if (x.regions.size() != m.regions.size()) throw std::runtime_error(in + ": region list differs from the manifest");
+  for (size_t i = 0; i < x.regions.size(); i++)
+    if (x.regions[i].count != m.regions[i].count || x.regions[i].elem_type != m.regions[i].elem_type)
+      throw std::runtime_error(in + ": region " + x.regions[i].name + " differs in size or type from the manifest");
+  SecretKey k = load_secret_key(key);
+  if (k.pk != m.public_key)
+    throw std::runtime_error(key + ": not the key this library was patched with (key id " + key_id_hex(k.pk) +
+                             ", library trusts " + key_id_hex(m.public_key) + ")");
+  if (sequence == 0) sequence = (uint64_t)std::time(nullptr);
+  std::string payload = write_payload(x.fp, x.regions, sequence, k);
+  write_file_atomic(out, payload);
+  size_t values = payload.size() - eiota::table_offset(eiota::kHeaderLen) - eiota::kEntryLen * x.regions.size();
+  std::cout << "packed " << in << " -> " << out << "\n"
+            << "  " << x.regions.size() << " regions, " << values << " bytes of values, " << payload.size()
+            << " bytes in all (overhead " << payload.size() - values << ")\n"
+            << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
+  return 0;
+}
+
+nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
+  nlohmann::json regions = nlohmann::json::array();
+  for (const auto& e : p.entries) {
+    nlohmann::json r = {{"region", e.region}, {"type", elem_type_name(e.elem_type)}, {"count", e.count}, {"bytes", e.stored_len}};
+    if (m && e.region < m->regions.size()) r["name"] = m->regions[e.region].name;
+    regions.push_back(r);
+  }
+  uint8_t kid[4];
+  eiota::put_u32(kid, p.header.key_id);
+  nlohmann::json j = {{"size", p.size},
+                      {"format", std::to_string(p.header.major) + "." + std::to_string(p.header.minor)},
+                      {"sequence", p.header.sequence},
+                      {"fingerprint", hex(p.header.fingerprint, 16)},
+                      {"key_id", hex(kid, 4)},
+                      {"data_bytes", p.header.data_len},
+                      {"hash_ok", p.hash_ok},
+                      {"regions", regions},
+                      {"problems", p.problems}};
+  if (p.signature_ok) j["signature_ok"] = *p.signature_ok;
+  if (m) j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+  return j;
+}
+
+int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only) {
+  std::string bytes = read_file(file);
+  std::array<uint8_t, 32> pk{};
+  if (!key.empty()) pk = load_public_key(key);
+  std::optional<Manifest> m;
+  if (!base.empty()) m = load_manifest(base);
+  if (m && key.empty()) pk = m->public_key;
+  bool have_key = !key.empty() || m;
+  PayloadInfo p = read_payload(bytes, have_key ? &pk : nullptr);
+  nlohmann::json j = info_json(p, m ? &*m : nullptr);
+  if (m && !j["fits_base"].get<bool>()) p.problems.push_back("built for another model (fingerprint differs from " + base + ")");
+  if (m && p.entries.size() != m->regions.size()) p.problems.push_back("region count differs from the manifest");
+  bool ok = p.problems.empty() && p.hash_ok && (!have_key || p.signature_ok.value_or(false));
+  if (json) {
+    j["problems"] = p.problems;
+    j["ok"] = ok;
+    std::cout << j.dump(1) << "\n";
+  } else if (!verify_only) {
+    std::cout << file << ": eiota payload " << j["format"].get<std::string>() << ", " << p.size << " bytes\n"
+              << "  sequence     " << p.header.sequence << "\n"
+              << "  fingerprint  " << j["fingerprint"].get<std::string>() << "\n"
+              << "  key id       " << j["key_id"].get<std::string>() << "\n"
+              << "  regions      " << p.entries.size() << " (" << p.header.data_len << " bytes of values)\n"
+              << "  data sha256  " << (p.hash_ok ? "ok" : "MISMATCH") << "\n";
+    if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
+    for (const auto& r : j["regions"])
+      std::cout << "    " << r["region"] << "  " << r.value("name", "") << "  " << r["type"].get<std::string>() << " x "
+                << r["count"] << "\n";
+  }
+  if (!json) {
+    for (const auto& pr : p.problems) std::cerr << file << ": " << pr << "\n";
+    if (verify_only && ok) std::cout << file << ": ok (signature, hash" << (m ? ", model" : "") << ")\n";
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "eiota: libsodium failed to initialise\n";
+    return 1;
+  }
+  CLI::App app{"eiota: over-the-air weight updates for Edge Impulse models"};
+  app.require_subcommand(1);
+
+  std::string in, out, key = "eiota.key", base, payload;
+  uint64_t sequence = 0;
+  bool json = false;
+
+  auto* keygen_cmd = app.add_subcommand("keygen", "create a signing key pair: <name>.key and <name>.pub");
+  std::string key_name = "eiota";
+  keygen_cmd->add_option("name", key_name, "base name of the key files");
+
+  auto* patch = app.add_subcommand("patch", "make an export's model values replaceable at run time");
+  patch->add_option("export", in, "Edge Impulse export: .zip or folder")->required();
+  patch->add_option("-o,--output", out, "patched library to write (zip when the input is a zip)")->required();
+  patch->add_option("--key", key, "public (.pub) or secret (.key) key; a missing .key is created");
+
+  auto* pack = app.add_subcommand("pack", "write a signed payload from a retrained export");
+  pack->add_option("export", in, "the retrained export")->required();
+  pack->add_option("--base", base, "the patched library or its eiota-manifest.json")->required();
+  pack->add_option("-o,--output", out, "payload file to write")->required();
+  pack->add_option("--key", key, "secret signing key");
+  pack->add_option("--sequence", sequence, "release number (default: seconds since 1970)");
+
+  auto* inspect = app.add_subcommand("inspect", "describe a payload");
+  inspect->add_option("payload", payload)->required();
+  inspect->add_option("--base", base, "patched library or manifest, to name regions and check the model");
+  inspect->add_option("--key", key, "public key to check the signature with")->default_str("");
+  inspect->add_flag("--json", json, "machine-readable output");
+
+  auto* verify = app.add_subcommand("verify", "check a payload's signature, hash and model; exit 1 if bad");
+  verify->add_option("payload", payload)->required();
+  verify->add_option("--key", key, "public key");
+  verify->add_option("--base", base, "patched library or manifest");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*keygen_cmd) {
+      SecretKey k = keygen(key_name);
+      std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";
+      return 0;
+    }
+    if (*patch) return cmd_patch(in, out, key);
+    if (*pack) return cmd_pack(base, in, out, key, sequence);
+    if (*inspect) return cmd_inspect(payload, base, inspect->count("--key") ? key : "", json, false);
+    if (*verify) {
+      if (!verify->count("--key") && base.empty() && !fs::exists(key)) throw std::runtime_error("verify needs --key or --base");
+      return cmd_inspect(payload, base, verify->count("--key") || base.empty() ? key : "", false, true);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "eiota: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,122 @@
+#include "manifest.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "export_files.h"
+#include "model_export.h"
+
+using nlohmann::json;
+
+namespace eiota::host {
+namespace {
+
+template <size_t N>
+std::array<uint8_t, N> unhex(const std::string& s, const std::string& what) {
+  std::array<uint8_t, N> out{};
+  if (s.size() != 2 * N) throw std::runtime_error(what + ": expected " + std::to_string(2 * N) + " hex digits");
+  for (size_t i = 0; i < N; i++) out[i] = (uint8_t)std::stoi(s.substr(2 * i, 2), nullptr, 16);
+  return out;
+}
+
+json block_json(const ArchBlock& b) {
+  json ops = json::array(), tensors = json::array();
+  for (const auto& o : b.ops) ops.push_back({{"kind", o.kind}, {"options", o.options}, {"in", o.inputs}, {"out", o.outputs}});
+  for (const auto& t : b.tensors)
+    tensors.push_back({{"dtype", t.dtype}, {"dims", t.dims}, {"const", t.constant}, {"bytes", t.bytes},
+                       {"nscale", t.nscale}, {"nzero", t.nzero}, {"qdim", t.qdim}, {"fixed", t.fixed_hex},
+                       {"export_index", t.export_index}});
+  return {{"stem", b.stem}, {"arena", b.arena}, {"ops", ops}, {"tensors", tensors},
+          {"inputs", b.inputs}, {"outputs", b.outputs}};
+}
+
+ArchBlock block_from(const json& j) {
+  ArchBlock b;
+  b.stem = j.at("stem");
+  b.arena = j.at("arena");
+  for (const auto& o : j.at("ops")) b.ops.push_back({o.at("kind"), o.at("options"), o.at("in"), o.at("out")});
+  for (const auto& t : j.at("tensors")) {
+    ArchTensor a;
+    a.dtype = t.at("dtype");
+    a.dims = t.at("dims").get<std::vector<int>>();
+    a.constant = t.at("const");
+    a.bytes = t.at("bytes");
+    a.nscale = t.at("nscale");
+    a.nzero = t.at("nzero");
+    a.qdim = t.at("qdim");
+    a.fixed_hex = t.at("fixed");
+    a.export_index = t.at("export_index");
+    b.tensors.push_back(a);
+  }
+  b.inputs = j.at("inputs").get<std::vector<int>>();
+  b.outputs = j.at("outputs").get<std::vector<int>>();
+  return b;
+}
+
+}  // namespace
+
+std::string manifest_to_json(const Manifest& m) {
+  json blocks = json::array(), regions = json::array();
+  for (const auto& b : m.arch.blocks) blocks.push_back(block_json(b));
+  for (size_t i = 0; i < m.regions.size(); i++) {
+    const Region& r = m.regions[i];
+    regions.push_back({{"index", i}, {"name", r.name}, {"block", r.block}, {"tensor", r.tensor},
+                       {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array}});
+  }
+  json j = {{"eiota_manifest", 1},
+            {"fingerprint", hex(m.fingerprint.data(), 16)},
+            {"public_key", hex(m.public_key.data(), 32)},
+            {"source", m.source},
+            {"model_files", m.model_files},
+            {"labels", m.arch.labels},
+            {"dsp", m.arch.dsp},
+            {"blocks", blocks},
+            {"regions", regions}};
+  return j.dump(1) + "\n";
+}
+
+Manifest manifest_from_json(const std::string& text, const std::string& what) {
+  try {
+    json j = json::parse(text);
+    if (j.value("eiota_manifest", 0) != 1) throw std::runtime_error("not an eiota manifest (version 1)");
+    Manifest m;
+    m.fingerprint = unhex<16>(j.at("fingerprint"), what + ": fingerprint");
+    m.public_key = unhex<32>(j.at("public_key"), what + ": public_key");
+    m.source = j.value("source", "");
+    m.model_files = j.at("model_files").get<std::vector<std::string>>();
+    m.arch.labels = j.at("labels").get<std::vector<std::string>>();
+    m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
+    for (const auto& b : j.at("blocks")) m.arch.blocks.push_back(block_from(b));
+    for (const auto& r : j.at("regions")) {
+      Region g;
+      g.name = r.at("name");
+      g.block = r.at("block");
+      g.tensor = r.at("tensor");
+      std::string k = r.at("kind");
+      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : Region::kZero;
+      g.elem_type = r.at("elem_type");
+      g.count = r.at("count");
+      g.array = r.value("array", "");
+      m.regions.push_back(g);
+    }
+    return m;
+  } catch (const json::exception& e) {
+    throw std::runtime_error(what + ": malformed manifest: " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(what + ": " + e.what());
+  }
+}
+
+Manifest load_manifest(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_regular_file(path) && path.size() > 5 && path.substr(path.size() - 5) == ".json")
+    return manifest_from_json(read_file(path), path);
+  ExportFiles f = load_export(path);
+  for (const std::string& p : {f.library + kManifestName, f.root + kManifestName})
+    if (f.has(p)) return manifest_from_json(f.files.at(p), path + "/" + p);
+  throw std::runtime_error(path + ": no " + std::string(kManifestName) + " found: is this a library patched by eiota?");
+}
+
+}  // namespace eiota::host

@@ -1,0 +1,28 @@
+// eiota-manifest.json: what `eiota patch` fixed about a deployed model, the base for `pack`.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "model_arch.h"
+
+namespace eiota::host {
+
+struct Manifest {
+  std::array<uint8_t, 16> fingerprint{};
+  std::array<uint8_t, 32> public_key{};
+  Arch arch;
+  std::vector<Region> regions;  // without values
+  std::vector<std::string> model_files;
+  std::string source;           // the export it was made from
+};
+
+std::string manifest_to_json(const Manifest& m);
+// Throws std::runtime_error naming `what` when the text is not a manifest eiota wrote.
+Manifest manifest_from_json(const std::string& text, const std::string& what);
+
+// A manifest file, or a patched library (folder or zip) that contains one.
+Manifest load_manifest(const std::string& path);
+
+}  // namespace eiota::host

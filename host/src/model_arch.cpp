@@ -1,0 +1,197 @@
+#include "model_arch.h"
+
+#include <sodium.h>
+
+#include <sstream>
+
+#include "eiota_format.h"
+
+namespace eiota::host {
+namespace {
+
+std::string join(const std::vector<int>& v, const char* sep = ",") {
+  std::string out;
+  for (size_t i = 0; i < v.size(); i++) out += (i ? sep : "") + std::to_string(v[i]);
+  return out;
+}
+
+std::string shape(const std::vector<int>& v) { return v.empty() ? "scalar" : join(v, "x"); }
+
+// Shape and index constants (int32/int64 without quantization) describe the graph.
+bool is_fixed(const EonTensor& t) {
+  return t.constant && t.quant.empty() && (t.dtype == "kTfLiteInt32" || t.dtype == "kTfLiteInt64");
+}
+
+std::string tensor_line(const ArchTensor& t) {
+  std::ostringstream s;
+  s << t.dtype << " " << shape(t.dims) << (t.constant ? " const" : " act") << " bytes=" << t.bytes
+    << " quant=" << t.nscale << "/" << t.nzero << "/" << t.qdim;
+  if (!t.fixed_hex.empty()) s << " values=" << t.fixed_hex;
+  return s.str();
+}
+
+void add_region(const EonModel& m, int b, int c, const EonTensor& t, Region::Kind k,
+                const std::string& array, std::vector<Region>* out) {
+  const ValueArray& a = m.array(array);
+  Region r;
+  r.block = b;
+  r.tensor = c;
+  r.export_tensor = t.index;
+  r.kind = k;
+  r.name = "b" + std::to_string(b) + ".t" + std::to_string(c) + "." + kind_name(k);
+  r.elem_type = a.elem_type;
+  r.count = a.count;
+  r.array = array;
+  r.factory_ref = a.is_tfarray ? a.qualified + ".elem" : a.qualified;
+  r.values = a.bytes;
+  out->push_back(std::move(r));
+}
+
+}  // namespace
+
+const char* kind_name(Region::Kind k) {
+  return k == Region::kData ? "data" : k == Region::kScale ? "scale" : "zero";
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+
+ArchBlock build_block(const EonModel& m, int b, std::vector<Region>* regions) {
+  ArchBlock blk;
+  blk.stem = m.stem;
+  blk.arena = m.arena_size;
+  std::vector<int> canon(m.tensors.size(), -1), order;
+  auto number = [&](int t) {
+    if (t < 0 || (size_t)t >= m.tensors.size()) throw std::runtime_error(m.src.path + ": operator refers to tensor " + std::to_string(t) + " which does not exist");
+    if (canon[t] < 0) { canon[t] = (int)order.size(); order.push_back(t); }
+    return canon[t];
+  };
+  for (int t : m.inputs) number(t);
+  for (const auto& op : m.ops) {
+    ArchOp a{op.kind, op.options, {}, {}};
+    for (int t : op.inputs) a.inputs.push_back(t < 0 ? -1 : number(t));
+    for (int t : op.outputs) a.outputs.push_back(number(t));
+    blk.ops.push_back(std::move(a));
+  }
+  for (size_t t = 0; t < m.tensors.size(); t++) number((int)t);  // tensors no operator uses
+  for (int t : m.inputs) blk.inputs.push_back(canon[t]);
+  for (int t : m.outputs) blk.outputs.push_back(canon[t]);
+
+  for (size_t c = 0; c < order.size(); c++) {
+    const EonTensor& t = m.tensors[order[c]];
+    ArchTensor at;
+    at.dtype = t.dtype;
+    at.dims = t.dims;
+    at.constant = t.constant;
+    at.bytes = t.bytes;
+    at.export_index = t.index;
+    if (!t.quant.empty()) {
+      at.nscale = m.array(t.scale_array).count;
+      at.nzero = m.array(t.zero_array).count;
+      at.qdim = t.quant_dim;
+    }
+    if (is_fixed(t) && !t.data_array.empty()) {
+      const auto& v = m.array(t.data_array).bytes;
+      at.fixed_hex = hex(v.data(), v.size());
+    }
+    blk.tensors.push_back(at);
+    if (!regions) continue;
+    if (t.constant && !t.data_array.empty() && !is_fixed(t)) {
+      if (!elem_type_of_tflite(t.dtype))
+        throw std::runtime_error(m.src.path + ": tensor " + std::to_string(t.index) + " has type " + t.dtype + ", which eiota cannot replace yet");
+      add_region(m, b, (int)c, t, Region::kData, t.data_array, regions);
+    }
+    if (!t.quant.empty()) {
+      add_region(m, b, (int)c, t, Region::kScale, t.scale_array, regions);
+      add_region(m, b, (int)c, t, Region::kZero, t.zero_array, regions);
+    }
+  }
+  return blk;
+}
+
+std::string arch_text(const Arch& a) {
+  std::ostringstream s;
+  s << "eiota-arch 1\n";
+  for (size_t b = 0; b < a.blocks.size(); b++) {
+    const ArchBlock& blk = a.blocks[b];
+    s << "block " << b << " arena " << blk.arena << "\n";
+    for (size_t i = 0; i < blk.ops.size(); i++) {
+      const ArchOp& op = blk.ops[i];
+      s << "op " << i << " " << op.kind << " [" << op.options << "] in " << join(op.inputs)
+        << " out " << join(op.outputs) << "\n";
+    }
+    for (size_t c = 0; c < blk.tensors.size(); c++) s << "tensor " << c << " " << tensor_line(blk.tensors[c]) << "\n";
+    s << "inputs " << join(blk.inputs) << " outputs " << join(blk.outputs) << "\n";
+  }
+  s << "labels";
+  for (const auto& l : a.labels) s << " " << l;
+  s << "\n";
+  for (const auto& [k, v] : a.dsp) s << "dsp " << k << " " << v << "\n";
+  return s.str();
+}
+
+std::array<uint8_t, 16> fingerprint(const Arch& a) {
+  std::string text = arch_text(a);
+  uint8_t h[32];
+  crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
+  std::array<uint8_t, 16> out;
+  std::copy(h, h + 16, out.begin());
+  return out;
+}
+
+std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
+  std::vector<std::string> d;
+  if (base.blocks.size() != next.blocks.size())
+    d.push_back("learn blocks: " + std::to_string(base.blocks.size()) + " deployed vs " + std::to_string(next.blocks.size()) + " new");
+  for (size_t b = 0; b < std::min(base.blocks.size(), next.blocks.size()); b++) {
+    const ArchBlock& x = base.blocks[b];
+    const ArchBlock& y = next.blocks[b];
+    std::string p = base.blocks.size() > 1 ? "block " + std::to_string(b) + ": " : "";
+    if (x.ops.size() != y.ops.size())
+      d.push_back(p + "operators: " + std::to_string(x.ops.size()) + " vs " + std::to_string(y.ops.size()));
+    for (size_t i = 0; i < std::min(x.ops.size(), y.ops.size()); i++) {
+      const ArchOp& o = x.ops[i];
+      const ArchOp& q = y.ops[i];
+      std::string at = p + "operator " + std::to_string(i) + " (" + o.kind + "): ";
+      if (o.kind != q.kind) d.push_back(at + "kind " + o.kind + " vs " + q.kind);
+      else if (o.options != q.options) d.push_back(at + "options [" + o.options + "] vs [" + q.options + "]");
+      else if (o.inputs != q.inputs || o.outputs != q.outputs) d.push_back(at + "wiring differs");
+    }
+    if (x.tensors.size() != y.tensors.size())
+      d.push_back(p + "tensors: " + std::to_string(x.tensors.size()) + " vs " + std::to_string(y.tensors.size()));
+    for (size_t c = 0; c < std::min(x.tensors.size(), y.tensors.size()); c++) {
+      const ArchTensor& s = x.tensors[c];
+      const ArchTensor& t = y.tensors[c];
+      std::string at = p + "tensor " + std::to_string(c) + " (tensor_data" + std::to_string(s.export_index) + " deployed, " +
+                       std::to_string(t.export_index) + " new): ";
+      if (s.dtype != t.dtype) d.push_back(at + "type " + s.dtype + " vs " + t.dtype);
+      else if (s.dims != t.dims) d.push_back(at + "shape " + shape(s.dims) + " vs " + shape(t.dims));
+      else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
+    }
+    if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
+    if (x.arena != y.arena) d.push_back(p + "tensor arena size " + std::to_string(x.arena) + " vs " + std::to_string(y.arena));
+  }
+  if (base.labels != next.labels) {
+    std::string a, b;
+    for (const auto& l : base.labels) a += (a.empty() ? "" : ", ") + l;
+    for (const auto& l : next.labels) b += (b.empty() ? "" : ", ") + l;
+    d.push_back("labels differ: [" + a + "] vs [" + b + "]");
+  }
+  for (const auto& [k, v] : base.dsp) {
+    auto it = next.dsp.find(k);
+    if (it == next.dsp.end()) d.push_back("DSP block " + k + " missing in the new export");
+    else if (it->second != v) d.push_back("DSP block " + k + " differs: [" + v + "] vs [" + it->second + "]");
+  }
+  for (const auto& [k, v] : next.dsp)
+    if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
+  return d;
+}
+
+}  // namespace eiota::host

@@ -1,0 +1,71 @@
+// The architecture of an export in structural order, its fingerprint, its replaceable regions,
+// and a readable diff between two architectures.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eon_model.h"
+
+namespace eiota::host {
+
+struct ArchTensor {
+  std::string dtype;
+  std::vector<int> dims;
+  bool constant = false;
+  uint64_t bytes = 0;
+  uint32_t nscale = 0, nzero = 0;
+  int qdim = 0;
+  std::string fixed_hex;   // values of shape/index constants, which are architecture
+  int export_index = 0;    // tensorData index in this export (not compared)
+};
+
+struct ArchOp {
+  std::string kind, options;
+  std::vector<int> inputs, outputs;  // structural tensor numbers
+};
+
+struct ArchBlock {
+  std::string stem;        // not compared: Studio versions rename files
+  int64_t arena = 0;
+  std::vector<ArchOp> ops;
+  std::vector<ArchTensor> tensors;  // structural order
+  std::vector<int> inputs, outputs;
+};
+
+struct Arch {
+  std::vector<ArchBlock> blocks;
+  std::vector<std::string> labels;
+  std::map<std::string, std::string> dsp;  // DSP config declaration -> its initialiser
+};
+
+struct Region {
+  enum Kind { kData, kScale, kZero };
+  std::string name;        // "b0.t12.scale"
+  int block = 0;
+  int tensor = 0;          // structural number
+  int export_tensor = 0;   // tensorData index in the export it was read from
+  Kind kind = kData;
+  uint8_t elem_type = 0;
+  uint32_t count = 0;
+  std::string array;       // the export's array holding the values ("quant2_zero")
+  std::string factory_ref; // C++ expression of the factory elements at file end
+  std::vector<uint8_t> values;
+};
+
+// Builds block `b` of an architecture from a model file and lists its regions.
+ArchBlock build_block(const EonModel& m, int b, std::vector<Region>* regions);
+
+std::string arch_text(const Arch& a);
+std::array<uint8_t, 16> fingerprint(const Arch& a);
+
+// What differs, one line each, empty when compatible. `base` is the deployed model.
+std::vector<std::string> arch_diff(const Arch& base, const Arch& next);
+
+const char* kind_name(Region::Kind k);
+std::string hex(const uint8_t* p, size_t n);
+
+}  // namespace eiota::host

@@ -1,0 +1,32 @@
+// An export analysed: its EON model files, architecture, fingerprint and replaceable regions.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "eon_model.h"
+#include "export_files.h"
+#include "model_arch.h"
+
+namespace eiota::host {
+
+inline const char* kManifestName = "eiota-manifest.json";
+inline const char* kRuntimeDir = "eiota/";
+
+struct ModelExport {
+  ExportFiles files;
+  std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
+  std::vector<EonModel> models;
+  Arch arch;
+  std::vector<Region> regions;           // in payload order
+  std::array<uint8_t, 16> fp{};
+  bool patched = false;
+};
+
+// Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.
+// for exports that are not EON-compiled.
+ModelExport analyze_export(ExportFiles files);
+ModelExport analyze_export(const std::string& path);
+
+}  // namespace eiota::host

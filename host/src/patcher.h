@@ -1,0 +1,20 @@
+// `eiota patch`: rewrites an EON export so its values can be replaced at run time.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "model_export.h"
+
+namespace eiota::host {
+
+struct PatchResult {
+  ExportFiles out;         // files of the patched library
+  size_t region_count = 0;
+  size_t ram_bytes = 0;    // working copies of the values
+};
+
+// Patches an analysed export for `public_key`. Throws std::runtime_error when it cannot.
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key);
+
+}  // namespace eiota::host
