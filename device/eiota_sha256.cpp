@@ -5,119 +5,108 @@
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
 static const uint32_t K[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5,
-    0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-    0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
-    0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
-    0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
 // First 32 bits of the fractional parts of the square roots of the first 8 primes.
 static const uint32_t H0[8] = {
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
 
-static uint32_t rotr(uint32_t x, int n)
-{
-    return (x >> n) | (x << (32 - n));
+static uint32_t rotr(uint32_t x, int n) {
+  return (x >> n) | (x << (32 - n));
 }
 
-static uint32_t load_be32(const uint8_t* p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+static uint32_t load_be32(const uint8_t* p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-static void store_be32(uint8_t* p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+static void store_be32(uint8_t* p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
 }
 
-static void compress(uint32_t state[8], const uint8_t block[64])
-{
-    uint32_t w[16];  // rolling message schedule: w[t & 15] holds W_t
-    uint32_t v[8];   // working variables a..h
-    for (int i = 0; i < 16; i++)
-        w[i] = load_be32(block + 4 * i);
-    memcpy(v, state, sizeof v);
-    for (int t = 0; t < 64; t++) {
-        if (t >= 16) {
-            uint32_t s0 = w[(t - 15) & 15], s1 = w[(t - 2) & 15];
-            s0 = rotr(s0, 7) ^ rotr(s0, 18) ^ (s0 >> 3);
-            s1 = rotr(s1, 17) ^ rotr(s1, 19) ^ (s1 >> 10);
-            w[t & 15] += s0 + s1 + w[(t - 7) & 15];
-        }
-        uint32_t a = v[0], e = v[4];
-        uint32_t t1 = v[7] + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
-                      ((e & v[5]) ^ (~e & v[6])) + K[t] + w[t & 15];
-        uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
-                      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-        for (int i = 7; i > 0; i--)
-            v[i] = v[i - 1];
-        v[4] += t1;  // e = d + T1 (v[4] now holds the old d)
-        v[0] = t1 + t2;
+static void compress(uint32_t state[8], const uint8_t block[64]) {
+  uint32_t w[16];  // rolling message schedule: w[t & 15] holds W_t
+  for (int i = 0; i < 16; i++) w[i] = load_be32(block + 4 * i);
+  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+  for (int t = 0; t < 64; t++) {
+    if (t >= 16) {
+      uint32_t x = w[(t - 15) & 15], y = w[(t - 2) & 15];
+      x = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3);
+      y = rotr(y, 17) ^ rotr(y, 19) ^ (y >> 10);
+      w[t & 15] += x + y + w[(t - 7) & 15];
     }
-    for (int i = 0; i < 8; i++)
-        state[i] += v[i];
+    uint32_t t1 =
+        h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t & 15];
+    uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
+  }
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+  state[4] += e;
+  state[5] += f;
+  state[6] += g;
+  state[7] += h;
 }
 
-void eiota_sha256_init(eiota_sha256* ctx)
-{
-    memcpy(ctx->state, H0, sizeof H0);
-    ctx->length = 0;
+void eiota_sha256_init(eiota_sha256* ctx) {
+  memcpy(ctx->state, H0, sizeof H0);
+  ctx->length = 0;
 }
 
-void eiota_sha256_update(eiota_sha256* ctx, const uint8_t* data, size_t len)
-{
-    size_t used = (size_t)(ctx->length % 64);
-    ctx->length += len;
-    while (len > 0) {
-        if (used == 0 && len >= 64) {  // whole block straight from the input
-            compress(ctx->state, data);
-            data += 64;
-            len -= 64;
-            continue;
-        }
-        size_t n = 64 - used < len ? 64 - used : len;
-        memcpy(ctx->block + used, data, n);
-        used += n;
-        data += n;
-        len -= n;
-        if (used == 64) {
-            compress(ctx->state, ctx->block);
-            used = 0;
-        }
+void eiota_sha256_update(eiota_sha256* ctx, const uint8_t* data, size_t len) {
+  size_t used = (size_t)(ctx->length % 64);
+  ctx->length += len;
+  while (len > 0) {
+    if (used == 0 && len >= 64) {  // whole block straight from the input
+      compress(ctx->state, data);
+      data += 64;
+      len -= 64;
+      continue;
     }
+    size_t n = 64 - used < len ? 64 - used : len;
+    memcpy(ctx->block + used, data, n);
+    used += n;
+    data += n;
+    len -= n;
+    if (used == 64) {
+      compress(ctx->state, ctx->block);
+      used = 0;
+    }
+  }
 }
 
-void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32])
-{
-    size_t used = (size_t)(ctx->length % 64);
-    uint64_t bits = ctx->length * 8;
-    ctx->block[used++] = 0x80;
-    if (used > 56) {  // no room for the length field: pad out this block
-        memset(ctx->block + used, 0, 64 - used);
-        compress(ctx->state, ctx->block);
-        used = 0;
-    }
-    memset(ctx->block + used, 0, 56 - used);
-    for (int i = 0; i < 8; i++)
-        ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32]) {
+  size_t used = (size_t)(ctx->length % 64);
+  uint64_t bits = ctx->length * 8;
+  ctx->block[used++] = 0x80;
+  if (used > 56) {  // no room for the length field: pad out this block
+    memset(ctx->block + used, 0, 64 - used);
     compress(ctx->state, ctx->block);
-    for (int i = 0; i < 8; i++)
-        store_be32(out + 4 * i, ctx->state[i]);
+    used = 0;
+  }
+  memset(ctx->block + used, 0, 56 - used);
+  for (int i = 0; i < 8; i++) ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+  compress(ctx->state, ctx->block);
+  for (int i = 0; i < 8; i++) store_be32(out + 4 * i, ctx->state[i]);
 }

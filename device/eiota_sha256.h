@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 struct eiota_sha256 {
-    uint32_t state[8];
-    uint64_t length;    // message bytes absorbed so far
-    uint8_t block[64];  // the (length % 64) bytes not yet compressed
+  uint32_t state[8];
+  uint64_t length;    // message bytes absorbed so far
+  uint8_t block[64];  // the (length % 64) bytes not yet compressed
 };
 
 void eiota_sha256_init(eiota_sha256* ctx);

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 struct eiota_sha512 {
-    uint64_t state[8];
-    uint64_t length;     // message bytes absorbed so far
-    uint8_t block[128];  // the (length % 128) bytes not yet compressed
+  uint64_t state[8];
+  uint64_t length;     // message bytes absorbed so far
+  uint8_t block[128];  // the (length % 128) bytes not yet compressed
 };
 
 void eiota_sha512_init(eiota_sha512* ctx);

@@ -52,8 +52,8 @@ int check_header(eiota_update* u) {
 }
 
 int check_entry(eiota_update* u) {
-  eiota::Entry e;
-  eiota::decode_entry(u->piece, u->piece_len, &e);
+  eiota::Entry e = eiota::Entry();
+  if (eiota::decode_entry(u->piece, u->piece_len, &e) != eiota::kDecodeOk) return EIOTA_ERR_STATE;
   const eiota_region* r = eiota_model_region(u->model, u->entry_index);
   if (e.region != u->entry_index || !r) return EIOTA_ERR_SIZE_MISMATCH;
   if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;

@@ -22,7 +22,7 @@ void read_impulse_config(ModelExport& x) {
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
-      if (d.name == "ei_classifier_inferencing_categories" && x.arch.labels.empty()) {
+      if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list && x.arch.labels.empty()) {
         for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
       } else if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::string text;

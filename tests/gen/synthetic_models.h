@@ -1,0 +1,28 @@
+// Built-in model recipes, so that fixtures exist without any .tflite file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model.h"
+
+namespace fixturegen {
+
+struct SyntheticModel {
+  Model model;
+  std::vector<std::string> labels;  // default labels, one per output value
+};
+
+// "fc-int8": dense 8 -> 16 (ReLU) -> 16 (ReLU) -> 4, softmax, int8 with
+//            per-tensor weights and int32 biases.
+// "fc-float": the same network in float32.
+// "conv-int8-perchannel": CONV_2D 3x3 (4 channels, per-channel int8 weights
+//            and biases), MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX.
+// Weights come from a fixed seed; int8 recipes are calibrated on random
+// inputs in [-1, 1] and quantized the way the TFLite converter does.
+// Throws std::runtime_error listing the known names for an unknown one.
+SyntheticModel make_synthetic(const std::string& name);
+
+std::vector<std::string> synthetic_names();
+
+}  // namespace fixturegen
