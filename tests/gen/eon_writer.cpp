@@ -37,6 +37,10 @@ std::string element_text(const Tensor& t, size_t i) {
     case DType::Int8: return std::to_string(static_cast<int8_t>(*p));
     case DType::UInt8: return std::to_string(*p);
     case DType::Bool: return *p ? "1" : "0";
+    case DType::Float64: { double v; std::memcpy(&v, p, 8); return format_double(v); }
+    case DType::UInt64: { uint64_t v; std::memcpy(&v, p, 8); return std::to_string(v) + "ULL"; }
+    case DType::UInt32: { uint32_t v; std::memcpy(&v, p, 4); return std::to_string(v) + "u"; }
+    case DType::UInt16: { uint16_t v; std::memcpy(&v, p, 2); return std::to_string(v); }
   }
   return "0";
 }

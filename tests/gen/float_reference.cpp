@@ -31,10 +31,6 @@ float activate(float v, Activation a) {
   }
 }
 
-int out_size(Padding p, int in, int k, int stride) {
-  return p == Padding::Same ? (in + stride - 1) / stride : (in - k + stride) / stride;
-}
-
 int pad_before(int in, int k, int stride, int out) { return std::max(((out - 1) * stride + k - in) / 2, 0); }
 
 void conv(const Model& m, const Operator& op, std::vector<std::vector<float>>& v, bool depthwise) {

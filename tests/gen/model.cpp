@@ -6,9 +6,9 @@ namespace fixturegen {
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::Float32: case DType::Int32: return 4;
-    case DType::Int64: return 8;
-    case DType::Int16: return 2;
+    case DType::Float32: case DType::Int32: case DType::UInt32: return 4;
+    case DType::Int64: case DType::UInt64: case DType::Float64: return 8;
+    case DType::Int16: case DType::UInt16: return 2;
     case DType::UInt8: case DType::Int8: case DType::Bool: return 1;
   }
   return 1;
@@ -23,6 +23,10 @@ const char* dtype_c_name(DType t) {
     case DType::Bool: return "bool";
     case DType::Int16: return "int16_t";
     case DType::Int8: return "int8_t";
+    case DType::Float64: return "double";
+    case DType::UInt64: return "uint64_t";
+    case DType::UInt32: return "uint32_t";
+    case DType::UInt16: return "uint16_t";
   }
   return "uint8_t";
 }
@@ -36,6 +40,10 @@ const char* dtype_tflite_enum(DType t) {
     case DType::Bool: return "kTfLiteBool";
     case DType::Int16: return "kTfLiteInt16";
     case DType::Int8: return "kTfLiteInt8";
+    case DType::Float64: return "kTfLiteFloat64";
+    case DType::UInt64: return "kTfLiteUInt64";
+    case DType::UInt32: return "kTfLiteUInt32";
+    case DType::UInt16: return "kTfLiteUInt16";
   }
   return "kTfLiteNoType";
 }

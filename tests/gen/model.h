@@ -19,6 +19,10 @@ enum class DType : int8_t {
   Bool = 6,
   Int16 = 7,
   Int8 = 9,
+  Float64 = 10,
+  UInt64 = 12,
+  UInt32 = 15,
+  UInt16 = 16,
 };
 
 size_t dtype_size(DType t);

@@ -159,7 +159,8 @@ void quantize_weights(Tensor& t, bool per_channel, int channel_dim) {
 void quantize_bias(Tensor& t, float input_scale, const Quant& weights) {
   const std::vector<float> v = tensor_floats(t);
   Quant q;
-  for (size_t c = 0; c < v.size(); ++c)
+  // One scale per output channel for per-channel weights, else one in all.
+  for (size_t c = 0; c < (weights.scale.size() == 1 ? 1 : v.size()); ++c)
     q.scale.push_back(input_scale * weights.scale[weights.scale.size() == 1 ? 0 : c]);
   q.zero_point.assign(q.scale.size(), 0);
   t.type = DType::Int32;

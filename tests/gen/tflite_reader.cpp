@@ -23,6 +23,10 @@ DType convert_type(tflite::TensorType t, const std::string& path, size_t index) 
     case tflite::TensorType::BOOL: return DType::Bool;
     case tflite::TensorType::INT16: return DType::Int16;
     case tflite::TensorType::INT8: return DType::Int8;
+    case tflite::TensorType::FLOAT64: return DType::Float64;
+    case tflite::TensorType::UINT64: return DType::UInt64;
+    case tflite::TensorType::UINT32: return DType::UInt32;
+    case tflite::TensorType::UINT16: return DType::UInt16;
     default: break;
   }
   fail(path, "tensor " + std::to_string(index) + " has type " + tflite::EnumNameTensorType(t) +

@@ -1,0 +1,34 @@
+// Assembles a complete Edge Impulse-style library (model, parameters, fake
+// SDK, Arduino or C++ layout) as a set of files in memory.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eon_writer.h"
+#include "model.h"
+
+namespace fixturegen {
+
+enum class Layout { Arduino, Cpp };
+
+struct ExportOptions {
+  Era era = Era::E2024;
+  Layout layout = Layout::Arduino;
+  std::string name = "demo";  // library is <name>_inferencing
+  int project_id = 1234;
+  int block = 13;             // learning block id (tflite_learn_<block>)
+  int deploy_version = 1;
+  std::vector<std::string> labels;  // one per output value
+};
+
+// Relative path ("src/model-parameters/model_metadata.h") -> content. Sorted,
+// so writing it out is deterministic.
+using FileSet = std::map<std::string, std::string>;
+
+// Throws std::runtime_error when the options do not fit the model (label
+// count, names that cannot appear in C identifiers or strings).
+FileSet build_export(const Model& model, const ExportOptions& options);
+
+}  // namespace fixturegen

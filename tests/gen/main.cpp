@@ -1,0 +1,166 @@
+// eiota-fixture-gen: writes an Edge Impulse-style library (EON model file,
+// model parameters, fake SDK) from a .tflite file or a built-in recipe, for
+// eiota's tests. Output is byte-for-byte deterministic.
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "library_writer.h"
+#include "output_writer.h"
+#include "perturb.h"
+#include "synthetic_models.h"
+#include "tflite_reader.h"
+
+namespace {
+
+using namespace fixturegen;
+
+const char kUsage[] =
+    "usage: eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>)\n"
+    "                         --era 2023|2024|2025 --out <dir> [--layout arduino|cpp] [--zip]\n"
+    "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
+    "                         [--deploy-version N] [--labels a,b,c]\n"
+    "\n"
+    "  --tflite <file>     convert a TensorFlow Lite model (int8 or float32)\n"
+    "  --synthetic <name>  built-in model: fc-int8, fc-float, conv-int8-perchannel\n"
+    "  --era <year>        export format: 2023, 2024 or 2025\n"
+    "  --out <path>        folder to create (must not exist or be empty); with --zip,\n"
+    "                      the zip file to write\n"
+    "  --layout <kind>     arduino (default: library.properties, src/, examples/) or\n"
+    "                      cpp (edge-impulse-sdk/, model-parameters/, tflite-model/ at the root)\n"
+    "  --zip               write a zip archive instead of a folder\n"
+    "  --project-id <n>    Edge Impulse project id (default 1234)\n"
+    "  --block <n>         learning block id, as in tflite_learn_<n> (default 13)\n"
+    "  --name <name>       library name stem: <name>_inferencing (default demo)\n"
+    "  --perturb <seed>    simulate a retrain of the same architecture\n"
+    "  --deploy-version <n>  EI_CLASSIFIER_PROJECT_DEPLOY_VERSION (default 1)\n"
+    "  --labels <a,b,c>    labels, one per output value (default: the recipe's, or label0..)\n";
+
+struct Args {
+  std::string tflite, synthetic, out;
+  std::optional<Era> era;
+  Layout layout = Layout::Arduino;
+  bool zip = false;
+  int project_id = 1234, block = 13, deploy_version = 1;
+  std::string name = "demo";
+  std::optional<uint64_t> perturb;
+  std::optional<std::vector<std::string>> labels;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) { throw std::invalid_argument(msg); }
+
+long long parse_number(const std::string& flag, const std::string& text, long long lo, long long hi) {
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v < lo || v > hi)
+    usage_error(flag + " needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+                text + "'");
+  return v;
+}
+
+std::vector<std::string> split_labels(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (out.back().empty()) usage_error("--labels has an empty label");
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--zip") {
+      a.zip = true;
+      continue;
+    }
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) usage_error(flag + " needs a value");
+    const std::string value = argv[++i];
+    if (flag == "--tflite") a.tflite = value;
+    else if (flag == "--synthetic") a.synthetic = value;
+    else if (flag == "--out") a.out = value;
+    else if (flag == "--era") {
+      if (value == "2023") a.era = Era::E2023;
+      else if (value == "2024") a.era = Era::E2024;
+      else if (value == "2025") a.era = Era::E2025;
+      else usage_error("--era must be 2023, 2024 or 2025, got '" + value + "'");
+    } else if (flag == "--layout") {
+      if (value == "arduino") a.layout = Layout::Arduino;
+      else if (value == "cpp") a.layout = Layout::Cpp;
+      else usage_error("--layout must be arduino or cpp, got '" + value + "'");
+    } else if (flag == "--project-id") a.project_id = int(parse_number(flag, value, 1, 2147483647));
+    else if (flag == "--block") a.block = int(parse_number(flag, value, 1, 65535));
+    else if (flag == "--deploy-version") a.deploy_version = int(parse_number(flag, value, 1, 2147483647));
+    else if (flag == "--name") a.name = value;
+    else if (flag == "--perturb") a.perturb = uint64_t(parse_number(flag, value, 0, 9223372036854775807LL));
+    else if (flag == "--labels") a.labels = split_labels(value);
+    else usage_error("unknown option " + flag);
+  }
+  if (a.tflite.empty() == a.synthetic.empty()) usage_error("give exactly one of --tflite and --synthetic");
+  if (!a.era) usage_error("--era is required");
+  if (a.out.empty()) usage_error("--out is required");
+  return a;
+}
+
+int run(const Args& a) {
+  Model model;
+  std::vector<std::string> labels;
+  if (!a.synthetic.empty()) {
+    SyntheticModel s = make_synthetic(a.synthetic);
+    model = std::move(s.model);
+    labels = std::move(s.labels);
+  } else {
+    model = read_tflite_file(a.tflite);
+  }
+  if (a.perturb) model = perturb(model, *a.perturb);
+  if (a.labels) labels = *a.labels;
+
+  ExportOptions o;
+  o.era = *a.era;
+  o.layout = a.layout;
+  o.name = a.name;
+  o.project_id = a.project_id;
+  o.block = a.block;
+  o.deploy_version = a.deploy_version;
+  o.labels = labels;
+  const FileSet files = build_export(model, o);
+
+  if (a.zip) {
+    std::string path = a.out;
+    if (path.size() < 4 || path.compare(path.size() - 4, 4, ".zip") != 0) path += ".zip";
+    write_zip(files, path, a.layout == Layout::Arduino ? a.name + "_inferencing/" : "");
+  } else {
+    write_folder(files, a.out);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse_args(argc, argv));
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "eiota-fixture-gen: %s\n\n%s", e.what(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "eiota-fixture-gen: %s\n", e.what());
+    return 1;
+  }
+}
