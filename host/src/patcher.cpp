@@ -137,7 +137,7 @@ void add_arduino_api(ExportFiles& f) {
   for (auto& [path, text] : f.files) {
     if (path.rfind(f.root, 0) != 0) continue;
     std::string rest = path.substr(f.root.size());
-    if (rest.find('/') != std::string::npos || rest.size() < 16 || rest.substr(rest.size() - 16) != "_inferencing.h") continue;
+    if (rest.find('/') != std::string::npos || !rest.ends_with("_inferencing.h")) continue;
     text += "\n#include \"eiota/eiota_arduino.h\"  // eiota: ei_update_weights(), ei_restore_weights()\n";
   }
 }

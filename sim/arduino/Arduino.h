@@ -102,6 +102,7 @@ class FileStream : public Stream {
  public:
   explicit FileStream(const char* path) : f_(fopen(path, "rb")) {}
   FileStream(const FileStream&) = delete;
+  FileStream(FileStream&& o) : f_(o.f_) { o.f_ = nullptr; }
   ~FileStream() { if (f_) fclose(f_); }
   void close() { if (f_) fclose(f_); f_ = nullptr; }
   explicit operator bool() const { return f_ != nullptr; }

@@ -1,0 +1,278 @@
+// End to end on generated exports: generate deployed and retrained exports, patch, pack, build
+// the host simulator from each export's own sources, apply the payload, and compare with what
+// the retrained export computes. Also the refusals, each with its message and nothing written.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result run(const std::string& cmd) {
+  std::string full = cmd + " 2>&1";
+  FILE* p = popen(full.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+std::string env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+const std::string kSource = EIOTA_SOURCE_DIR;
+const std::string kGen = env("EIOTA_FIXTURE_GEN", std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen");
+const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
+const std::string kShared = env("EIOTA_SHARED_FIXTURES", kSource + "/../shared/fixtures");
+
+// Lines of the simulator output without the "apply"/"restore" status lines.
+std::string outputs(const std::string& s) {
+  std::istringstream in(s);
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.rfind("apply", 0) != 0 && line.rfind("restore", 0) != 0 && line.rfind("region", 0) != 0) out += line + "\n";
+  return out;
+}
+
+// region index -> hash of the working (or factory) values.
+std::map<std::string, std::string> regions(const std::string& s, const std::string& which) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(s);
+  std::string word, idx, w, wh, f, fh;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    if (!(l >> word >> idx >> w >> wh >> f >> fh) || word != "region") continue;
+    m[idx] = which == "working" ? wh : fh;
+  }
+  return m;
+}
+
+class Workdir {
+ public:
+  explicit Workdir(const std::string& name) : dir_(std::string(EIOTA_BINARY_DIR) + "/e2e/" + name) {
+    // Keep cached simulator objects between runs, drop everything else.
+    fs::create_directories(dir_);
+    for (const auto& e : fs::directory_iterator(dir_))
+      if (e.path().extension() != ".objs") fs::remove_all(e.path());
+  }
+  std::string operator/(const std::string& f) const { return dir_ + "/" + f; }
+  std::string sh(const std::string& cmd) const { return "cd '" + dir_ + "' && " + cmd; }
+
+ private:
+  std::string dir_;
+};
+
+struct Case {
+  std::string name;
+  std::string old_src, new_src;  // generator source arguments
+  std::string era;
+  bool runnable;                 // the fake SDK has kernels for every operator
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class RoundTrip : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RoundTrip, PatchedOldPlusPayloadEqualsNew) {
+  const Case& c = GetParam();
+  Workdir w(c.name);
+  std::string gen = kGen + " --era " + c.era + " --layout arduino --name demo ";
+  ASSERT_EQ(run(w.sh(gen + c.old_src + " --out old")).code, 0);
+  Result g = run(w.sh(gen + c.new_src + " --out new"));
+  ASSERT_EQ(g.code, 0) << g.out;
+  Result p = run(w.sh(kCli + " patch old -o patched-old --key k.key"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  ASSERT_EQ(run(w.sh(kCli + " patch new -o patched-new --key k.key")).code, 0);
+  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key --sequence 3"));
+  ASSERT_EQ(k.code, 0) << k.out;
+  Result v = run(w.sh(kCli + " verify update.eiota --base patched-old"));
+  ASSERT_EQ(v.code, 0) << v.out;
+
+  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
+  for (const char* s : {"patched-old dev", "patched-new devnew", "new ref"}) {
+    Result b = run(w.sh(build + s));
+    ASSERT_EQ(b.code, 0) << s << "\n" << b.out;
+  }
+  Result before = run(w.sh("./dev --regions"));
+  Result after = run(w.sh("./dev --payload update.eiota --regions"));
+  Result factory_new = run(w.sh("./devnew --regions"));
+  Result expected = run(w.sh("./ref"));
+  ASSERT_NE(after.out.find("apply update.eiota: ok"), std::string::npos) << after.out;
+
+  // Every replaceable value byte-identical to the retrained library's own (compiled) values.
+  auto got = regions(after.out, "working");
+  auto want = regions(factory_new.out, "factory");
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(got, want);
+  EXPECT_NE(regions(before.out, "working"), got) << "the payload changed nothing";
+
+  EXPECT_EQ(outputs(after.out), outputs(expected.out));
+  if (c.runnable) {
+    EXPECT_NE(outputs(expected.out).find("run_classifier: 0"), std::string::npos) << expected.out;
+    EXPECT_NE(outputs(before.out), outputs(after.out)) << "outputs did not change";
+  }
+}
+
+std::string tfl(const std::string& f) { return "--tflite " + kShared + "/tflite/" + f; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Exports, RoundTrip,
+    ::testing::Values(
+        Case{"fc_int8_2023", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2023", true},
+        Case{"fc_int8_2024", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2024", true},
+        Case{"fc_int8_2025", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2025", true},
+        Case{"fc_float_2024", "--synthetic fc-float", "--synthetic fc-float --perturb 5", "2024", true},
+        Case{"conv_perchannel_2025", "--synthetic conv-int8-perchannel", "--synthetic conv-int8-perchannel --perturb 3", "2025", true},
+        // Real retrain pairs: tensor numbering differs in the hello_world pair (mapped by structure).
+        Case{"hello_world_renumbered_2025", tfl("tfm-hello_world_int8-2021-08.tflite"), tfl("tfm-hello_world_int8.tflite"), "2025", true},
+        Case{"kws_retrain_2024", tfl("ei-kws-v1.tflite"), tfl("ei-kws-v2.tflite"), "2024", false},
+        Case{"person_detect_2025", tfl("tfm-person_detect.tflite"), tfl("tfm-person_detect.tflite") + " --perturb 11", "2025", false}),
+    [](const auto& info) { return info.param.name; });
+
+class Refusals : public ::testing::Test {
+ protected:
+  void gen(const Workdir& w, const std::string& src, const std::string& out) {
+    ASSERT_EQ(run(w.sh(kGen + " --era 2025 --layout arduino --name demo " + src + " --out " + out)).code, 0);
+  }
+};
+
+TEST_F(Refusals, PackRefusesAnotherArchitectureWithAReadableDiff) {
+  Workdir w("refuse_arch");
+  gen(w, "--synthetic fc-int8", "int8");
+  gen(w, "--synthetic fc-float", "float");
+  gen(w, tfl("ei-kws-v2.tflite"), "kws2");
+  gen(w, tfl("ei-kws-v3-arch-change.tflite"), "kws3");
+  ASSERT_EQ(run(w.sh(kCli + " patch int8 -o p-int8 --key k.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " patch kws2 -o p-kws2 --key k.key")).code, 0);
+
+  Result r = run(w.sh(kCli + " pack --base p-int8 float -o x.eiota --key k.key"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("does not fit the deployed model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("type kTfLiteInt8 vs kTfLiteFloat32"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(w / "x.eiota"));
+
+  r = run(w.sh(kCli + " pack --base p-kws2 kws3 -o y.eiota --key k.key"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("shape 1x490 vs 1x735"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(w / "y.eiota"));
+}
+
+TEST_F(Refusals, PatchRefusesWhatItCannotPatchAndWritesNothing) {
+  Workdir w("refuse_patch");
+  gen(w, "--synthetic fc-int8", "exp");
+  ASSERT_EQ(run(w.sh(kCli + " patch exp -o once --key k.key")).code, 0);
+  Result twice = run(w.sh(kCli + " patch once -o twice --key k.key"));
+  EXPECT_EQ(twice.code, 1);
+  EXPECT_NE(twice.out.find("already patched by eiota"), std::string::npos) << twice.out;
+  EXPECT_FALSE(fs::exists(w / "twice"));
+
+  Result exists = run(w.sh(kCli + " patch exp -o once --key k.key"));
+  EXPECT_NE(exists.out.find("already exists"), std::string::npos) << exists.out;
+
+  // A TFLite-interpreter export: the model is a flatbuffer byte array, no *_compiled.cpp.
+  fs::create_directories(w / "interp/model-parameters");
+  fs::create_directories(w / "interp/tflite-model");
+  std::ofstream(w / "interp/model-parameters/model_metadata.h") << "#define EI_CLASSIFIER_COMPILED 0\n";
+  std::ofstream(w / "interp/tflite-model/tflite_learn_5.h") << "const unsigned char tflite_learn_5[] = { 0x1c };\n";
+  Result interp = run(w.sh(kCli + " patch interp -o out-interp --key k.key"));
+  EXPECT_EQ(interp.code, 1);
+  EXPECT_NE(interp.out.find("TFLite interpreter"), std::string::npos) << interp.out;
+  EXPECT_FALSE(fs::exists(w / "out-interp"));
+
+  // A damaged model file: the error names the file and the line.
+  fs::copy(w / "exp", w / "broken", fs::copy_options::recursive);
+  for (const auto& e : fs::directory_iterator(w / "broken/src/tflite-model")) {
+    if (e.path().extension() != ".cpp") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(e.path()) << text.substr(0, text.find("TensorInfo_t tensorData") + 60);
+  }
+  Result broken = run(w.sh(kCli + " patch broken -o out-broken --key k.key"));
+  EXPECT_EQ(broken.code, 1);
+  EXPECT_NE(broken.out.find("_compiled.cpp:"), std::string::npos) << broken.out;
+  EXPECT_FALSE(fs::exists(w / "out-broken"));
+}
+
+TEST_F(Refusals, PackRefusesAKeyTheLibraryDoesNotTrust) {
+  Workdir w("refuse_key");
+  gen(w, "--synthetic fc-int8", "exp");
+  ASSERT_EQ(run(w.sh(kCli + " patch exp -o patched --key a.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " keygen b")).code, 0);
+  Result r = run(w.sh(kCli + " pack --base patched exp -o x.eiota --key b.key"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("not the key this library was patched with"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(w / "x.eiota"));
+}
+
+TEST(Zip, ZipInZipOutAndInspectJson) {
+  Workdir w("zip");
+  ASSERT_EQ(run(w.sh(kGen + " --era 2024 --layout cpp --zip --synthetic fc-int8 --out lib.zip")).code, 0);
+  ASSERT_EQ(run(w.sh(kGen + " --era 2024 --layout cpp --zip --synthetic fc-int8 --perturb 2 --out new.zip")).code, 0);
+  Result p = run(w.sh(kCli + " patch lib.zip -o patched.zip --key k.key"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  Result list = run(w.sh("unzip -l patched.zip"));
+  EXPECT_NE(list.out.find("eiota/eiota_update.cpp"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("eiota-manifest.json"), std::string::npos);
+  ASSERT_EQ(run(w.sh(kCli + " pack --base patched.zip new.zip -o u.eiota --key k.key --sequence 9")).code, 0);
+  Result j = run(w.sh(kCli + " inspect u.eiota --base patched.zip --json"));
+  EXPECT_EQ(j.code, 0) << j.out;
+  EXPECT_NE(j.out.find("\"sequence\": 9"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"signature_ok\": true"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"fits_base\": true"), std::string::npos) << j.out;
+}
+
+TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
+  Workdir w("sketch");
+  std::string gen = kGen + " --era 2025 --layout arduino --name demo --synthetic fc-int8 ";
+  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 4 --out new")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " patch old -o patched --key k.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " pack --base patched new -o update.eiota --key k.key")).code, 0);
+  Result b = run(w.sh("bash " + kSource + "/scripts/build-sim.sh patched sketch " + kSource + "/examples/ota_update/ota_update.ino"));
+  ASSERT_EQ(b.code, 0) << b.out;
+  Result r = run(w.sh("./sketch idle ota idle restore"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  // Four loop() runs: factory, after "ota", still updated, after "restore".
+  EXPECT_NE(r.out.find("Update ok!"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Restore ok!"), std::string::npos) << r.out;
+  size_t ota = r.out.find("Update ok!"), restore = r.out.find("Restore ok!");
+  std::string factory = r.out.substr(0, ota), updated = r.out.substr(ota, restore - ota), restored = r.out.substr(restore);
+  auto first_block = [](const std::string& s) {
+    std::istringstream in(s);
+    std::string line, out;
+    int n = 0;
+    while (std::getline(in, line) && n < 4)
+      if (line.find(": ") != std::string::npos) { out += line + "\n"; n++; }
+    return out;
+  };
+  EXPECT_NE(first_block(factory), first_block(updated)) << r.out;
+  EXPECT_EQ(first_block(restored), first_block(factory)) << r.out;
+
+  // A corrupted payload: the sketch's own error path restores and keeps running.
+  std::string bad = w / "update.eiota";
+  std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(-3, std::ios::end);
+  f.put('\x7f');
+  f.close();
+  Result r2 = run(w.sh("./sketch ota"));
+  EXPECT_NE(r2.out.find("Update error: hash mismatch"), std::string::npos) << r2.out;
+  EXPECT_NE(r2.out.find("Restore ok!"), std::string::npos) << r2.out;
+}
+
+}  // namespace
