@@ -2,7 +2,7 @@
 # Installs the Debian packages eiota needs to build and test, when they are missing.
 set -euo pipefail
 pkgs="build-essential cmake pkg-config make libsodium-dev libzip-dev libcli11-dev nlohmann-json3-dev
-      libflatbuffers-dev flatbuffers-compiler libgtest-dev libgmock-dev gcc-arm-none-eabi
+      libflatbuffers-dev flatbuffers-compiler libgtest-dev libgmock-dev libbenchmark-dev gcc-arm-none-eabi
       libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib zip unzip"
 missing=""
 for p in $pkgs; do
