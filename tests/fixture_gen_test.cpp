@@ -3,8 +3,10 @@
 // Edge Impulse exports where eiota relies on it (retrains, shared arrays,
 // tables read at run time).
 //
-// Environment: EIOTA_FIXTURE_GEN = path of the generator (required; tests
-// skip without it), EIOTA_SHARED_FIXTURES = folder with tflite/ (tests that
+// Environment: EIOTA_FIXTURE_GEN = path of the generator, else
+// EIOTA_BINARY_DIR/tests/gen/eiota-fixture-gen when the build defines
+// EIOTA_BINARY_DIR (tests skip without a generator); EIOTA_SHARED_FIXTURES =
+// folder with tflite/, else EIOTA_SOURCE_DIR/../shared/fixtures (tests that
 // need real models skip without it). Compiles with `c++` from PATH.
 #include <gtest/gtest.h>
 
@@ -157,14 +159,30 @@ std::vector<RunResult> parse_runs(const std::string& output) {
   return runs;
 }
 
+// The environment variable, else `fallback` when that path exists, else "".
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  if (value && *value) return value;
+  return !fallback.empty() && fs::exists(fallback) ? fallback : "";
+}
+
+#ifdef EIOTA_BINARY_DIR
+const std::string kDefaultGen = std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen";
+#else
+const std::string kDefaultGen;
+#endif
+#ifdef EIOTA_SOURCE_DIR
+const std::string kDefaultShared = std::string(EIOTA_SOURCE_DIR) + "/../shared/fixtures";
+#else
+const std::string kDefaultShared;
+#endif
+
 class FixtureGen : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* gen = std::getenv("EIOTA_FIXTURE_GEN");
-    if (!gen || !*gen) GTEST_SKIP() << "EIOTA_FIXTURE_GEN is not set";
-    gen_ = gen;
-    const char* shared = std::getenv("EIOTA_SHARED_FIXTURES");
-    if (shared) shared_ = shared;
+    gen_ = env_or("EIOTA_FIXTURE_GEN", kDefaultGen);
+    if (gen_.empty()) GTEST_SKIP() << "EIOTA_FIXTURE_GEN is not set and no built generator was found";
+    shared_ = env_or("EIOTA_SHARED_FIXTURES", kDefaultShared);
     work_ = fs::temp_directory_path() /
             ("eiota_fixture_gen_test_" + std::to_string(getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -394,13 +412,15 @@ TEST_F(FixtureGen, ArmCortexM4Compile) {
   if (run_command("arm-none-eabi-g++ --version").status != 0) GTEST_SKIP() << "arm-none-eabi-g++ not installed";
   for (const char* era : {"2023", "2025"}) {
     const fs::path root = generate(std::string("arm") + era, std::string("--synthetic conv-int8-perchannel --era ") + era);
-    for (const auto& e : fs::recursive_directory_iterator(root / "src")) {
-      if (e.path().extension() != ".cpp") continue;
+    std::vector<fs::path> sources = {root / "examples/static_buffer/static_buffer.ino"};
+    for (const auto& e : fs::recursive_directory_iterator(root / "src"))
+      if (e.path().extension() == ".cpp") sources.push_back(e.path());
+    for (const fs::path& source : sources) {
       const CommandResult r = run_command(
           "arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -Os -fno-exceptions -fno-rtti -std=c++11 -Wall -Werror -I" +
-          quote((root / "src").string()) + " -c " + quote(e.path().string()) + " -o " +
+          quote((root / "src").string()) + " -x c++ -c " + quote(source.string()) + " -o " +
           quote((work_ / "arm.o").string()));
-      EXPECT_EQ(r.status, 0) << e.path() << "\n" << r.output;
+      EXPECT_EQ(r.status, 0) << source << "\n" << r.output;
     }
   }
 }

@@ -72,6 +72,7 @@ std::string manifest_to_json(const Manifest& m) {
             {"model_files", m.model_files},
             {"labels", m.arch.labels},
             {"dsp", m.arch.dsp},
+            {"outside_quant", m.arch.outside_quant},
             {"blocks", blocks},
             {"regions", regions}};
   return j.dump(1) + "\n";
@@ -88,6 +89,7 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     m.model_files = j.at("model_files").get<std::vector<std::string>>();
     m.arch.labels = j.at("labels").get<std::vector<std::string>>();
     m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
+    m.arch.outside_quant = j.value("outside_quant", std::map<std::string, std::string>{});
     for (const auto& b : j.at("blocks")) m.arch.blocks.push_back(block_from(b));
     for (const auto& r : j.at("regions")) {
       Region g;

@@ -134,6 +134,7 @@ std::string arch_text(const Arch& a) {
   for (const auto& l : a.labels) s << " " << l;
   s << "\n";
   for (const auto& [k, v] : a.dsp) s << "dsp " << k << " " << v << "\n";
+  for (const auto& [k, v] : a.outside_quant) s << "outside-quant " << k << " " << v << "\n";
   return s.str();
 }
 
@@ -191,6 +192,11 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   }
   for (const auto& [k, v] : next.dsp)
     if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
+  for (const auto& [k, v] : base.outside_quant) {
+    auto it = next.outside_quant.find(k);
+    if (it != next.outside_quant.end() && it->second != v)
+      d.push_back(k + " is " + v + " deployed vs " + it->second + " new: the SDK reads it outside the model, so eiota cannot replace it yet");
+  }
   return d;
 }
 

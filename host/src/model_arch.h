@@ -40,6 +40,9 @@ struct Arch {
   std::vector<ArchBlock> blocks;
   std::vector<std::string> labels;
   std::map<std::string, std::string> dsp;  // DSP config declaration -> its initialiser
+  // Quantization the SDK reads outside the model (model_variables.h `.scale` / `.zero_point`
+  // fields of result configs): eiota cannot replace these yet, so they must not change.
+  std::map<std::string, std::string> outside_quant;
 };
 
 struct Region {

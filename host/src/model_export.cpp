@@ -14,17 +14,36 @@ std::string unquote(std::string_view s) {
   return std::string(s);
 }
 
+// `.scale = v` / `.zero_point = v` items of a designated initialiser.
+void read_outside_quant(const Source& s, const Decl& d, std::map<std::string, std::string>& out) {
+  for (const auto& item : d.init.items) {
+    if (item.is_list || item.last - item.first < 4) continue;
+    const auto& t = s.toks;
+    std::string_view field = t[item.first + 1].text;
+    if (t[item.first].text != "." || t[item.first + 2].text != "=" || (field != "scale" && field != "zero_point")) continue;
+    std::string value;
+    for (size_t k = item.first + 3; k < item.last; k++) value += t[k].text;
+    out[d.name + "." + std::string(field)] = value;
+  }
+}
+
 void read_impulse_config(ModelExport& x) {
   const std::string params = x.files.root + "model-parameters/";
   for (const char* name : {"model_variables.h", "model_metadata.h"}) {
     std::string path = params + name;
     if (!x.files.has(path)) continue;
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
+    for (const auto& [macro, value] : read_defines(s.text))  // read by the 2021-22 SDK
+      if (macro.rfind("EI_CLASSIFIER_TFLITE_INPUT_", 0) == 0 || macro.rfind("EI_CLASSIFIER_TFLITE_OUTPUT_", 0) == 0)
+        if (macro.ends_with("_SCALE") || macro.ends_with("_ZEROPOINT")) x.arch.outside_quant[macro] = value;
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
       if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list && x.arch.labels.empty()) {
         for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
-      } else if (d.name.rfind("ei_dsp_config_", 0) == 0) {
+      } else if (d.init.is_list && name == std::string("model_variables.h")) {
+        read_outside_quant(s, d, x.arch.outside_quant);
+      }
+      if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::string text;
         for (size_t k = d.eq_tok + 1; k + 1 < d.last; k++) text += std::string(s.toks[k].text) + " ";
         x.arch.dsp.emplace(d.name, text);
