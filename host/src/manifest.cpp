@@ -73,6 +73,7 @@ std::string manifest_to_json(const Manifest& m) {
             {"labels", m.arch.labels},
             {"dsp", m.arch.dsp},
             {"outside_quant", m.arch.outside_quant},
+            {"config_fields", m.arch.config_fields},
             {"blocks", blocks},
             {"regions", regions}};
   return j.dump(1) + "\n";
@@ -90,6 +91,7 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     m.arch.labels = j.at("labels").get<std::vector<std::string>>();
     m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
     m.arch.outside_quant = j.value("outside_quant", std::map<std::string, std::string>{});
+    m.arch.config_fields = j.value("config_fields", std::vector<std::string>{});
     for (const auto& b : j.at("blocks")) m.arch.blocks.push_back(block_from(b));
     for (const auto& r : j.at("regions")) {
       Region g;
@@ -97,7 +99,7 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
       g.block = r.at("block");
       g.tensor = r.at("tensor");
       std::string k = r.at("kind");
-      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : Region::kZero;
+      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : k == "zero" ? Region::kZero : Region::kConfig;
       g.elem_type = r.at("elem_type");
       g.count = r.at("count");
       g.array = r.value("array", "");

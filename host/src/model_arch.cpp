@@ -50,7 +50,7 @@ void add_region(const EonModel& m, int b, int c, const EonTensor& t, Region::Kin
 }  // namespace
 
 const char* kind_name(Region::Kind k) {
-  return k == Region::kData ? "data" : k == Region::kScale ? "scale" : "zero";
+  return k == Region::kData ? "data" : k == Region::kScale ? "scale" : k == Region::kZero ? "zero" : "config";
 }
 
 std::string hex(const uint8_t* p, size_t n) {
@@ -135,6 +135,7 @@ std::string arch_text(const Arch& a) {
   s << "\n";
   for (const auto& [k, v] : a.dsp) s << "dsp " << k << " " << v << "\n";
   for (const auto& [k, v] : a.outside_quant) s << "outside-quant " << k << " " << v << "\n";
+  for (const auto& f : a.config_fields) s << "config " << f << "\n";
   return s.str();
 }
 
@@ -192,6 +193,12 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   }
   for (const auto& [k, v] : next.dsp)
     if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
+  if (base.config_fields != next.config_fields) {
+    std::string a, b;
+    for (const auto& f : base.config_fields) a += (a.empty() ? "" : ", ") + f;
+    for (const auto& f : next.config_fields) b += (b.empty() ? "" : ", ") + f;
+    d.push_back("result configs differ: [" + a + "] vs [" + b + "]");
+  }
   for (const auto& [k, v] : base.outside_quant) {
     auto it = next.outside_quant.find(k);
     if (it != next.outside_quant.end() && it->second != v)

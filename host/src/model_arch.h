@@ -40,13 +40,16 @@ struct Arch {
   std::vector<ArchBlock> blocks;
   std::vector<std::string> labels;
   std::map<std::string, std::string> dsp;  // DSP config declaration -> its initialiser
-  // Quantization the SDK reads outside the model (model_variables.h `.scale` / `.zero_point`
-  // fields of result configs): eiota cannot replace these yet, so they must not change.
+  // Quantization macros the SDK reads (2021-22 model_metadata.h): not replaceable yet, so they
+  // must not change.
   std::map<std::string, std::string> outside_quant;
+  // `.scale` / `.zero_point` fields of result configs in model_variables.h ("decl.field type"):
+  // the SDK reads them outside the model, so they are regions too.
+  std::vector<std::string> config_fields;
 };
 
 struct Region {
-  enum Kind { kData, kScale, kZero };
+  enum Kind { kData, kScale, kZero, kConfig };
   std::string name;        // "b0.t12.scale"
   int block = 0;
   int tensor = 0;          // structural number
@@ -54,7 +57,7 @@ struct Region {
   Kind kind = kData;
   uint8_t elem_type = 0;
   uint32_t count = 0;
-  std::string array;       // the export's array holding the values ("quant2_zero")
+  std::string array;       // the export's array holding the values ("quant2_zero", "cfg.scale")
   std::string factory_ref; // C++ expression of the factory elements at file end
   std::vector<uint8_t> values;
 };

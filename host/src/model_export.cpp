@@ -1,6 +1,9 @@
 #include "model_export.h"
 
+#include <cstring>
 #include <stdexcept>
+
+#include "eiota_format.h"
 
 namespace eiota::host {
 namespace {
@@ -14,16 +17,87 @@ std::string unquote(std::string_view s) {
   return std::string(s);
 }
 
-// `.scale = v` / `.zero_point = v` items of a designated initialiser.
-void read_outside_quant(const Source& s, const Decl& d, std::map<std::string, std::string>& out) {
+bool sdk_mentions(const ExportFiles& f, const std::string& word) {
+  for (const auto& [path, text] : f.files)
+    if (path.rfind(f.root + "edge-impulse-sdk/", 0) == 0 && text.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// The type of `field` in the SDK's struct `type` (`typedef struct { float scale; ... } type;`).
+std::string sdk_field_type(const ExportFiles& f, const std::string& type, std::string_view field) {
+  for (const auto& [path, text] : f.files) {
+    if (path.rfind(f.root + "edge-impulse-sdk/", 0) != 0 || !ends_with(path, ".h")) continue;
+    if (text.find("} " + type + ";") == std::string::npos) continue;
+    std::vector<Token> t = tokenize(text, path);
+    for (size_t k = 2; k < t.size(); k++) {
+      if (t[k].text != ";" || t[k - 1].text != type || t[k - 2].text != "}") continue;
+      size_t close = k - 2, open = close;
+      for (int depth = 0; open > 0; open--) {
+        if (t[open].text == "}") depth++;
+        if (t[open].text == "{" && --depth == 0) break;
+      }
+      for (size_t j = open + 2; j + 1 < close; j++)
+        if (t[j].text == field && t[j + 1].text == ";") return std::string(t[j - 1].text);
+    }
+  }
+  return "";
+}
+
+uint8_t elem_type_of_c(const std::string& c) {
+  if (c == "float") return eiota::kFloat32;
+  if (c == "int32_t" || c == "int") return eiota::kInt32;
+  if (c == "int16_t") return eiota::kInt16;
+  if (c == "int8_t") return eiota::kInt8;
+  if (c == "uint8_t") return eiota::kUInt8;
+  return 0;
+}
+
+// A literal as the compiler stores it in a field of that type (decimal -> double -> float).
+std::vector<uint8_t> encode_value(const std::string& text, uint8_t type, const std::string& what) {
+  char* end = nullptr;
+  uint8_t b[4];
+  if (type == eiota::kFloat32) {
+    float v = (float)std::strtod(text.c_str(), &end);
+    std::memcpy(b, &v, 4);
+  } else {
+    eiota::put_u32(b, (uint32_t)std::strtoll(text.c_str(), &end, 10));
+  }
+  while (end && (*end == 'f' || *end == 'F')) end++;
+  if (text.empty() || !end || *end) throw std::runtime_error(what + ": cannot read the value '" + text + "'");
+  return std::vector<uint8_t>(b, b + eiota::elem_size(type));
+}
+
+// `.scale = v` / `.zero_point = v` items of a result config: values the SDK reads outside the
+// model, made regions of their own, after the model blocks.
+void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
+  const auto& t = s.toks;
   for (const auto& item : d.init.items) {
     if (item.is_list || item.last - item.first < 4) continue;
-    const auto& t = s.toks;
-    std::string_view field = t[item.first + 1].text;
+    std::string field(t[item.first + 1].text);
     if (t[item.first].text != "." || t[item.first + 2].text != "=" || (field != "scale" && field != "zero_point")) continue;
     std::string value;
     for (size_t k = item.first + 3; k < item.last; k++) value += t[k].text;
-    out[d.name + "." + std::string(field)] = value;
+    std::string type_name;
+    for (size_t k = d.first; k < d.name_tok; k++)
+      if (t[k].kind == Token::kIdent && t[k].text != "const" && t[k].text != "static") type_name = std::string(t[k].text);
+    std::string c = sdk_field_type(x.files, type_name, field);
+    if (c.empty()) c = "float";  // the patched code asserts the type at compile time
+    Region r;
+    r.kind = Region::kConfig;
+    r.block = (int)x.models.size();
+    r.tensor = -1;
+    r.export_tensor = -1;
+    r.elem_type = elem_type_of_c(c);
+    if (!r.elem_type) throw std::runtime_error(s.path + ": " + d.name + "." + field + " has type " + c + ", which eiota cannot replace");
+    r.count = 1;
+    r.array = d.name + "." + field;
+    r.name = "config." + r.array;
+    r.factory_ref = "&eiota_factory_" + d.name + "_" + field;
+    r.values = encode_value(value, r.elem_type, s.where(item.first));
+    x.regions.push_back(r);
+    x.arch.config_fields.push_back(r.array + " " + c);
+    for (size_t k = d.first; k < d.name_tok; k++)
+      if (t[k].text == "const") x.config_const_offsets.push_back(t[k].begin);
   }
 }
 
@@ -33,15 +107,17 @@ void read_impulse_config(ModelExport& x) {
     std::string path = params + name;
     if (!x.files.has(path)) continue;
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
-    for (const auto& [macro, value] : read_defines(s.text))  // read by the 2021-22 SDK
+    if (name == std::string("model_variables.h")) x.variables_path = path;
+    for (const auto& [macro, value] : read_defines(s.text))  // read by the 2021-22 SDK only
       if (macro.rfind("EI_CLASSIFIER_TFLITE_INPUT_", 0) == 0 || macro.rfind("EI_CLASSIFIER_TFLITE_OUTPUT_", 0) == 0)
-        if (macro.ends_with("_SCALE") || macro.ends_with("_ZEROPOINT")) x.arch.outside_quant[macro] = value;
+        if ((macro.ends_with("_SCALE") || macro.ends_with("_ZEROPOINT")) && sdk_mentions(x.files, macro))
+          x.arch.outside_quant[macro] = value;
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
       if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list && x.arch.labels.empty()) {
         for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
       } else if (d.init.is_list && name == std::string("model_variables.h")) {
-        read_outside_quant(s, d, x.arch.outside_quant);
+        read_config_fields(x, s, d);
       }
       if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::string text;

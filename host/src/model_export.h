@@ -22,6 +22,8 @@ struct ModelExport {
   std::vector<Region> regions;           // in payload order
   std::array<uint8_t, 16> fp{};
   bool patched = false;
+  std::string variables_path;    // model-parameters/model_variables.h, "" if absent
+  std::vector<size_t> config_const_offsets;  // `const` tokens to drop so config fields are writable
 };
 
 // Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.

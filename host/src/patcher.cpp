@@ -1,6 +1,7 @@
 #include "patcher.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -132,6 +133,46 @@ std::string model_config(const std::vector<BlockPatch>& blocks, const std::array
   return s.str();
 }
 
+// model_variables.h: result configs writable, their factory values kept, and their region table.
+// Appended inside the header's include guard (the header defines globals, so it is compiled once).
+std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
+  std::string text = x.files.files.at(x.variables_path);
+  std::ostringstream add;
+  add << "\n// eiota: quantization the SDK reads outside the model, replaceable like the model's own.\n"
+      << "#include \"eiota/eiota_model.h\"\n"
+      << "template <class A, class B> struct eiota_same_type { enum { value = 0 }; };\n"
+      << "template <class A> struct eiota_same_type<A, A> { enum { value = 1 }; };\n";
+  std::ostringstream table;
+  table << "extern const eiota_region " << bp->table_symbol << "[];\n"
+        << "const eiota_region " << bp->table_symbol << "[] = {\n";
+  for (const Region& r : x.regions) {
+    if (r.kind != Region::kConfig) continue;
+    std::string field = r.array.substr(r.array.find('.') + 1), decl = r.array.substr(0, r.array.find('.'));
+    std::string factory = "eiota_factory_" + decl + "_" + field;
+    add << "static_assert(eiota_same_type<decltype(" << r.array << "), " << c_type(r.elem_type) << ">::value, \"eiota: "
+        << r.array << " changed type; re-run eiota patch\");\n";
+    add << "static const " << c_type(r.elem_type) << " " << factory << " = ";
+    if (r.elem_type == eiota::kFloat32) {
+      float f;
+      std::memcpy(&f, r.values.data(), 4);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.9g", (double)f);
+      add << buf << "f;\n";
+    } else {
+      add << (int32_t)eiota::get_u32(r.values.data()) << ";\n";
+    }
+    table << "  { &" << factory << ", &" << r.array << ", 1, " << (int)r.elem_type << " },  // " << r.name << "\n";
+    bp->regions++;
+  }
+  table << "};\n";
+  std::vector<Edit> edits;
+  for (size_t off : x.config_const_offsets) edits.push_back(Edit{off, 5, "/* eiota: writable */"});
+  size_t guard_end = text.rfind("#endif");
+  if (guard_end == std::string::npos) guard_end = text.size();
+  edits.push_back(Edit{guard_end, 0, add.str() + table.str() + "\n"});
+  return apply_edits(text, std::move(edits));
+}
+
 // The library's main header gets the Arduino API, so sketches need no extra include.
 void add_arduino_api(ExportFiles& f) {
   for (auto& [path, text] : f.files) {
@@ -154,6 +195,14 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     blocks.push_back(patch_model_file(x.models[b], x.regions, (int)b));
     f.files[x.model_paths[b]] = blocks.back().text;
     res.ram_bytes += blocks.back().ram_bytes;
+  }
+  bool has_config = false;
+  for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig;
+  if (has_config) {
+    BlockPatch bp;
+    bp.table_symbol = "eiota_regions_config";
+    f.files[x.variables_path] = patch_variables(x, &bp);
+    blocks.push_back(bp);
   }
   for (size_t i = 0; i < kRuntimeFileCount; i++)
     f.files[f.root + kRuntimeDir + kRuntimeFiles[i].name] = std::string(kRuntimeFiles[i].data, kRuntimeFiles[i].size);
