@@ -17,11 +17,11 @@ defs="-DTF_LITE_DISABLE_X86_NEON=1 -DEIDSP_USE_CMSIS_DSP=0 -DEI_CLASSIFIER_TFLIT
 srcs=$(find "$root/tflite-model" -maxdepth 1 -name '*.cpp'; \
        find "$sdk" \( -path "$sdk/CMSIS" -o -path "$sdk/porting" -o -path "$sdk/third_party" \) -prune -o \
             \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' \) -print)
-own_porting=$(find "$sdk/porting" -maxdepth 1 -name '*.c*' 2>/dev/null || true)
+own_porting=$(find "$sdk/porting" -maxdepth 1 \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' \) 2>/dev/null || true)
 if [ -n "$own_porting" ]; then
   srcs="$srcs $own_porting"
 elif [ -d "$sdk/porting/posix" ]; then
-  srcs="$srcs $(find "$sdk/porting/posix" -name '*.c*')"
+  srcs="$srcs $(find "$sdk/porting/posix" \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' \))"
 else
   srcs="$srcs $here/sim/sim_porting.cpp"
 fi

@@ -156,8 +156,8 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
       float f;
       std::memcpy(&f, r.values.data(), 4);
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%.9g", (double)f);
-      add << buf << "f;\n";
+      std::snprintf(buf, sizeof buf, "%.9g", (double)f);  // 9 digits give back the same float
+      add << "static_cast<float>(" << buf << ");\n";
     } else {
       add << (int32_t)eiota::get_u32(r.values.data()) << ";\n";
     }

@@ -5,6 +5,8 @@
 HostSerial Serial;
 #include "SD.h"
 SDClass SD;
+#include "WiFi.h"
+WiFiClass WiFi;
 
 unsigned long millis() {
   static auto t0 = std::chrono::steady_clock::now();
