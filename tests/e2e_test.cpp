@@ -105,7 +105,7 @@ TEST_P(RoundTrip, PatchedOldPlusPayloadEqualsNew) {
   ASSERT_EQ(v.code, 0) << v.out;
 
   std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
-  for (const char* s : {"patched-old dev", "patched-new devnew", "new ref"}) {
+  for (const char* s : {"patched-old dev", "patched-new devnew", "new ref", "old refold"}) {
     Result b = run(w.sh(build + s));
     ASSERT_EQ(b.code, 0) << s << "\n" << b.out;
   }
@@ -113,6 +113,9 @@ TEST_P(RoundTrip, PatchedOldPlusPayloadEqualsNew) {
   Result after = run(w.sh("./dev --payload update.eiota --regions"));
   Result factory_new = run(w.sh("./devnew --regions"));
   Result expected = run(w.sh("./ref"));
+  Result plain_old = run(w.sh("./refold"));
+  Result patched_old = run(w.sh("./dev"));  // first inference, no update: the factory model
+  EXPECT_EQ(patched_old.out, plain_old.out) << "patching changed what the model computes";
   ASSERT_NE(after.out.find("apply update.eiota: ok"), std::string::npos) << after.out;
 
   // Every replaceable value byte-identical to the retrained library's own (compiled) values.

@@ -180,12 +180,12 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
     if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
     if (x.arena != y.arena) d.push_back(p + "tensor arena size " + std::to_string(x.arena) + " vs " + std::to_string(y.arena));
   }
-  if (base.labels != next.labels) {
-    std::string a, b;
-    for (const auto& l : base.labels) a += (a.empty() ? "" : ", ") + l;
-    for (const auto& l : next.labels) b += (b.empty() ? "" : ", ") + l;
-    d.push_back("labels differ: [" + a + "] vs [" + b + "]");
-  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return "[" + s + "]";
+  };
+  if (base.labels != next.labels) d.push_back("labels differ: " + list(base.labels) + " vs " + list(next.labels));
   for (const auto& [k, v] : base.dsp) {
     auto it = next.dsp.find(k);
     if (it == next.dsp.end()) d.push_back("DSP block " + k + " missing in the new export");
@@ -193,12 +193,8 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   }
   for (const auto& [k, v] : next.dsp)
     if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
-  if (base.config_fields != next.config_fields) {
-    std::string a, b;
-    for (const auto& f : base.config_fields) a += (a.empty() ? "" : ", ") + f;
-    for (const auto& f : next.config_fields) b += (b.empty() ? "" : ", ") + f;
-    d.push_back("result configs differ: [" + a + "] vs [" + b + "]");
-  }
+  if (base.config_fields != next.config_fields)
+    d.push_back("result configs differ: " + list(base.config_fields) + " vs " + list(next.config_fields));
   for (const auto& [k, v] : base.outside_quant) {
     auto it = next.outside_quant.find(k);
     if (it != next.outside_quant.end() && it->second != v)

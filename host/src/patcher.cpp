@@ -129,7 +129,9 @@ std::string model_config(const std::vector<BlockPatch>& blocks, const std::array
     << "static eiota_model_state g_state;\n\n"
     << "const eiota_model eiota_default_model = {\n"
     << "  kBlocks, " << blocks.size() << ", " << total << ", kFingerprint, kPublicKey, 0x" << std::hex << key_id(pk)
-    << std::dec << "u,\n  &g_state, &eiota_ram_storage,\n};\n";
+    << std::dec << "u,\n  &g_state, &eiota_ram_storage,\n};\n\n"
+    << "// Working copies are filled from flash before main(); all this reads is constant-initialised.\n"
+    << "namespace {\nstruct Fill {\n  Fill() { eiota_model_restore(&eiota_default_model); }\n} g_fill;\n}  // namespace\n";
   return s.str();
 }
 

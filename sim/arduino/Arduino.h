@@ -97,16 +97,17 @@ class HostSerial : public Stream {
 };
 extern HostSerial Serial;
 
-// A file opened as a Stream, like a File on an SD card.
-class FileStream : public Stream {
+// A Stream reading a FILE*: the base of File (SD) and WiFiClient on the host.
+class FileReader : public Stream {
  public:
-  explicit FileStream(const char* path) : f_(fopen(path, "rb")) {}
-  FileStream(const FileStream&) = delete;
-  FileStream(FileStream&& o) : f_(o.f_) { o.f_ = nullptr; }
-  ~FileStream() { if (f_) fclose(f_); }
+  FileReader() {}
+  FileReader(const FileReader&) = delete;
+  FileReader(FileReader&& o) : f_(o.f_) { o.f_ = nullptr; }
+  ~FileReader() { close(); }
+  bool open(const char* path) { close(); f_ = fopen(path, "rb"); return f_ != nullptr; }
   void close() { if (f_) fclose(f_); f_ = nullptr; }
-  explicit operator bool() const { return f_ != nullptr; }
-  size_t write(uint8_t) override { return 0; }
+  bool is_open() const { return f_ != nullptr; }
+  size_t write(uint8_t) override { return 1; }
   int available() override {
     if (!f_) return 0;
     int c = fgetc(f_);
@@ -118,7 +119,14 @@ class FileStream : public Stream {
   int peek() override { int c = read(); if (c >= 0) ungetc(c, f_); return c; }
 
  private:
-  FILE* f_;
+  FILE* f_ = nullptr;
+};
+
+// A file opened as a Stream, like a File on an SD card.
+class FileStream : public FileReader {
+ public:
+  explicit FileStream(const char* path) { open(path); }
+  explicit operator bool() const { return is_open(); }
 };
 
 unsigned long millis();

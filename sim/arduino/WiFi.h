@@ -16,29 +16,14 @@ class WiFiClass {
 };
 extern WiFiClass WiFi;
 
-class WiFiClient : public Stream {
+class WiFiClient : public FileReader {
  public:
   int connect(const char*, int) {
     const char* path = getenv("EIOTA_HOST_HTTP_RESPONSE");
-    if (f_) fclose(f_);
-    f_ = fopen(path ? path : "response.bin", "rb");
-    return f_ != nullptr;
+    return open(path ? path : "response.bin");
   }
-  bool connected() { return f_ != nullptr; }
-  void stop() { if (f_) fclose(f_); f_ = nullptr; }
-  size_t write(uint8_t) override { return 1; }
-  int available() override {
-    if (!f_) return 0;
-    int c = fgetc(f_);
-    if (c == EOF) return 0;
-    ungetc(c, f_);
-    return 1;
-  }
-  int read() override { return f_ ? fgetc(f_) : -1; }
-  int peek() override { int c = read(); if (c >= 0) ungetc(c, f_); return c; }
-
- private:
-  FILE* f_ = nullptr;
+  bool connected() { return is_open(); }
+  void stop() { close(); }
 };
 
 #endif
