@@ -1,0 +1,93 @@
+// The structural reader of generated model files: tokens, declarations, initialisers, and the
+// values as the compiler would store them.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "cpp_decls.h"
+#include "eiota_format.h"
+#include "eon_model.h"
+
+using namespace eiota::host;
+
+TEST(Tokens, SkipsCommentsDirectivesAndLaterBranches) {
+  auto t = tokenize(
+      "// c\n#if defined(X)\nint a = 1;\n#else\nint a = { 2;\n#endif\n/* } */ const char* s = \"}\\\"\";\n", "t.cpp");
+  std::string joined;
+  for (const auto& k : t) joined += std::string(k.text) + " ";
+  EXPECT_EQ(joined, "int a = 1 ; const char * s = \"}\\\"\" ; ");
+  EXPECT_EQ(t[0].line, 3);
+}
+
+TEST(Tokens, ErrorsNameTheFileAndLine) {
+  try {
+    tokenize("int a;\nconst char* s = \"open\n", "model.cpp");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "model.cpp:2: newline in string literal");
+  }
+}
+
+TEST(Decls, NamespacesFunctionsAndInitialisers) {
+  Source s = parse_source("m.cpp",
+                          "namespace {\nnamespace g0 {\nconst ALIGN(16) int8_t tensor_data3[2*3] = { 1, -2, };\n}\n"
+                          "TfLiteStatus tflite_learn_3_init(void*(*f)(size_t,size_t)) { if (x) { return 1; } }\n"
+                          "const int z[] = { 1,\n};const NodeInfo_t nodeData[] = { { (TfLiteIntArray*)&inputs0, nullptr, OP_X, }, };\n}\n");
+  const Decl* d = s.find("tensor_data3");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->ns, "g0");
+  EXPECT_EQ(d->kind, Decl::kVariable);
+  ASSERT_EQ(d->init.items.size(), 2u);
+  EXPECT_EQ(d->init.items[1].text(s.toks), "- 2");
+  const Decl* f = s.find("tflite_learn_3_init");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->kind, Decl::kFunction);
+  EXPECT_EQ(s.toks[f->body_open].text, "{");
+  const Decl* n = s.find("nodeData");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->init.items[0].items.size(), 3u);
+}
+
+TEST(EonModel, FloatsAreStoredAsTheCompilerStoresThem) {
+  // A minimal EON file: one quantized constant tensor and one operator.
+  const char* text =
+      "template <int SZ, class T> struct TfArray { int sz; T elem[SZ]; };\n"
+      "namespace {\nnamespace g0 {\n"
+      "const TfArray<2, int> tensor_dimension0 = { 2, { 1,2 } };\n"
+      "const TfArray<1, float> quant0_scale = { 1, { 0.0038093540351837873, } };\n"
+      "const TfArray<1, int> quant0_zero = { 1, { -128 } };\n"
+      "const TfLiteAffineQuantization quant0 = { (TfLiteFloatArray*)&quant0_scale, (TfLiteIntArray*)&quant0_zero, 0 };\n"
+      "const ALIGN(16) float tensor_data0[1*2] = { 0.1, -3.4028234663852886e+38, };\n"
+      "const TfArray<1, int> inputs0 = { 1, { 0 } };\nconst TfArray<1, int> outputs0 = { 1, { 0 } };\n"
+      "}\nTensorInfo_t tensorData[] = {\n"
+      "{ kTfLiteMmapRo, kTfLiteFloat32, (int32_t*)g0::tensor_data0, (TfLiteIntArray*)&g0::tensor_dimension0, 8, "
+      "{kTfLiteAffineQuantization, const_cast<void*>(static_cast<const void*>(&g0::quant0))}, },\n};\n"
+      "TfLiteNode tflNodes[1] = { { (TfLiteIntArray*)&g0::inputs0, (TfLiteIntArray*)&g0::outputs0, nullptr, }, };\n"
+      "used_operators_e used_ops[] = { OP_ABS };\n"
+      "static const int in_tensor_indices[] = { 0, };\nstatic const int out_tensor_indices[] = { 0, };\n"
+      "}\nTfLiteStatus tflite_learn_9_init(void*(*a)(size_t,size_t)) { return kTfLiteOk; }\n";
+  EonModel m = read_eon_model("dir/tflite_learn_9_compiled.cpp", text);
+  EXPECT_EQ(m.stem, "tflite_learn_9");
+  EXPECT_EQ(m.init_function, "tflite_learn_9_init");
+  ASSERT_EQ(m.tensors.size(), 1u);
+  EXPECT_EQ(m.tensors[0].data_array, "tensor_data0");
+  EXPECT_EQ(m.tensors[0].scale_array, "quant0_scale");
+  EXPECT_EQ(m.ops.at(0).kind, "ABS");
+
+  float scale = (float)0.0038093540351837873;  // what the compiler does with this literal
+  EXPECT_EQ(std::memcmp(m.array("quant0_scale").bytes.data(), &scale, 4), 0);
+  const float values[2] = {(float)0.1, (float)-3.4028234663852886e+38};
+  ASSERT_EQ(m.array("tensor_data0").bytes.size(), 8u);
+  EXPECT_EQ(std::memcmp(m.array("tensor_data0").bytes.data(), values, 8), 0);
+  EXPECT_EQ(eiota::get_u32(m.array("quant0_zero").bytes.data()), (uint32_t)-128);
+}
+
+TEST(EonModel, MissingPiecesAreNamed) {
+  try {
+    read_eon_model("x/tflite_learn_1_compiled.cpp", "namespace { int a = 1; }\n");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no tensorData table: not an EON-compiled model"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("x/tflite_learn_1_compiled.cpp"), std::string::npos) << e.what();
+  }
+}
