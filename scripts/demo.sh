@@ -51,5 +51,8 @@ printf "$(printf '\\%03o' $((b ^ 1)))" | dd of=tampered.eiota bs=1 seek=$((size 
 ./device --payload tampered.eiota | tee tampered.txt | head -1
 cmp -s <(grep -v '^apply' tampered.txt) before.txt || { echo "FAIL: tampered payload changed the outputs" >&2; exit 1; }
 
+step "6. eiota simulate: the same proof in one command, from the user's own exports"
+"$here/$eiota" simulate --base patched --payload update.eiota --expect retrained --cache "$work/cache" 2>/dev/null
+
 echo
 echo "demo ok: the device computes bit for bit what the retrained export computes"

@@ -279,3 +279,37 @@ TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
+  Workdir w("simulate");
+  std::string gen = kGen + " --era 2024 --layout cpp --name demo --synthetic fc-int8 ";
+  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 8 --out new")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 9 --out other")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " patch old -o patched --key k.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " pack --base patched new -o update.eiota --key k.key")).code, 0);
+  std::string sim = kCli + " simulate --base patched --payload update.eiota --cache cache ";
+
+  Result same = run(w.sh(sim + "--expect new"));
+  EXPECT_EQ(same.code, 0) << same.out;
+  EXPECT_NE(same.out.find("identical: the deployed model with the payload computes bit for bit"), std::string::npos) << same.out;
+
+  Result other = run(w.sh(sim + "--expect other"));
+  EXPECT_EQ(other.code, 3) << other.out;
+  EXPECT_NE(other.out.find("DIFFERENT"), std::string::npos) << other.out;
+
+  ASSERT_EQ(run(w.sh(kGen + " --era 2024 --layout cpp --name demo --synthetic fc-float --out flt")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " patch flt -o patched-flt --key k.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " pack --base patched-flt flt -o flt.eiota --key k.key")).code, 0);
+  Result wrong = run(w.sh(kCli + " simulate --base patched --payload flt.eiota --cache cache"));
+  EXPECT_EQ(wrong.code, 1) << wrong.out;
+  EXPECT_NE(wrong.out.find("built for another model"), std::string::npos) << wrong.out;
+
+  std::ofstream(w / "features.csv") << "0.5, -0.25, 1, 0, 0.125, -1, 0.75, 0.3\n";
+  Result feat = run(w.sh(kCli + " simulate --base patched --payload update.eiota --cache cache --features features.csv --expect new"));
+  EXPECT_EQ(feat.code, 0) << feat.out;
+}
+
+}  // namespace

@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstring>
+#include <sstream>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include "model_export.h"
 #include "patcher.h"
 #include "payload.h"
+#include "simulator.h"
 
 using namespace eiota::host;
 namespace fs = std::filesystem;
@@ -138,6 +141,53 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
   return ok ? 0 : 1;
 }
 
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string l;
+  while (std::getline(in, l)) out.push_back(l);
+  return out;
+}
+
+// Builds `exp` into cache/<name>-<hash> and returns the executable.
+std::string built(const std::string& exp, const std::string& cache, const char* role) {
+  std::string abs = fs::absolute(exp).lexically_normal().string();
+  char tag[32];
+  snprintf(tag, sizeof tag, "%s-%08zx", role, std::hash<std::string>{}(abs) & 0xffffffffu);
+  fs::create_directories(cache);
+  std::string bin = (fs::path(cache) / tag).string();
+  build_simulator({exp, bin, "", true});
+  return bin;
+}
+
+int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
+                 const std::string& features, const std::string& cache) {
+  Manifest m = load_manifest(base);
+  PayloadInfo p = read_payload(read_file(payload), &m.public_key);
+  if (!p.problems.empty() || std::memcmp(p.header.fingerprint, m.fingerprint.data(), 16) != 0)
+    throw std::runtime_error(payload + ": does not verify against " + base +
+                             (p.problems.empty() ? std::string(": built for another model") : ": " + p.problems[0]));
+  std::string feat = features.empty() ? "" : " --features '" + fs::absolute(features).string() + "'";
+  std::string dev = built(base, cache, "deployed");
+  RunResult before = run_command("'" + dev + "'" + feat);
+  RunResult after = run_command("'" + dev + "' --payload '" + fs::absolute(payload).string() + "'" + feat);
+  if (after.out.find(": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.out);
+  std::vector<std::string> a = lines(before.out), b = lines(after.out), c;
+  b.erase(b.begin());  // "apply ...: ok"
+  if (!expect.empty()) c = lines(run_command("'" + built(expect, cache, "expected") + "'" + feat).out);
+  std::printf("%-40s %-40s %s\n", "deployed, factory values", "deployed + payload", expect.empty() ? "" : "retrained export");
+  for (size_t i = 0; i < std::max({a.size(), b.size(), c.size()}); i++)
+    std::printf("%-40s %-40s %s\n", i < a.size() ? a[i].c_str() : "", i < b.size() ? b[i].c_str() : "",
+                i < c.size() ? c[i].c_str() : "");
+  if (expect.empty()) return 0;
+  if (b == c) {
+    std::printf("identical: the deployed model with the payload computes bit for bit what %s computes\n", expect.c_str());
+    return 0;
+  }
+  std::printf("DIFFERENT: the deployed model with the payload does not compute what %s computes\n", expect.c_str());
+  return 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,6 +229,20 @@ int main(int argc, char** argv) {
   verify->add_option("--key", key, "public key");
   verify->add_option("--base", base, "patched library or manifest");
 
+  auto* simulate = app.add_subcommand("simulate", "build the deployed export on this machine, apply a payload, compare with the retrained export");
+  std::string expect, features, cache = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.cache/eiota";
+  simulate->add_option("--base", base, "the patched library the devices run")->required();
+  simulate->add_option("--payload", payload, "the payload to apply")->required();
+  simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
+  simulate->add_option("--features", features, "comma-separated raw features (default: generated)");
+  simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
+
+  auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
+  std::string sketch;
+  build_sim->add_option("export", in)->required();
+  build_sim->add_option("output", out)->required();
+  build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*keygen_cmd) {
@@ -188,6 +252,11 @@ int main(int argc, char** argv) {
     }
     if (*patch) return cmd_patch(in, out, key);
     if (*pack) return cmd_pack(base, in, out, key, sequence);
+    if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
+    if (*build_sim) {
+      build_simulator({in, out, sketch, true});
+      return 0;
+    }
     if (*inspect) return cmd_inspect(payload, base, inspect->count("--key") ? key : "", json, false);
     if (*verify) {
       if (!verify->count("--key") && base.empty() && !fs::exists(key)) throw std::runtime_error("verify needs --key or --base");

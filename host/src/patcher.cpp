@@ -206,7 +206,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     f.files[x.variables_path] = patch_variables(x, &bp);
     blocks.push_back(bp);
   }
-  for (size_t i = 0; i < kRuntimeFileCount; i++)
+  for (size_t i = 0; i < kRuntimeFilesCount; i++)
     f.files[f.root + kRuntimeDir + kRuntimeFiles[i].name] = std::string(kRuntimeFiles[i].data, kRuntimeFiles[i].size);
   f.files[f.root + kRuntimeDir + "eiota_model_config.cpp"] = model_config(blocks, x.fp, public_key);
   add_arduino_api(f);

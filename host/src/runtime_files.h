@@ -1,4 +1,5 @@
-// The device runtime (device/*), compiled into the eiota binary so `patch` can add it to a library.
+// Source files compiled into the eiota binary: the device runtime that `patch` adds to a library,
+// and the host simulator that `simulate` builds.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +12,9 @@ struct EmbeddedFile {
   size_t size;
 };
 
-extern const EmbeddedFile kRuntimeFiles[];
-extern const size_t kRuntimeFileCount;
+extern const EmbeddedFile kRuntimeFiles[];  // device/
+extern const size_t kRuntimeFilesCount;
+extern const EmbeddedFile kSimFiles[];      // sim/
+extern const size_t kSimFilesCount;
 
 }  // namespace eiota::host

@@ -1,0 +1,20 @@
+# Writes OUT: a C++ file holding every .h/.cpp under DIR (recursively) as bytes, in the table NAME
+# (see host/src/runtime_files.h): the device runtime for `eiota patch`, the simulator for
+# `eiota simulate`.
+file(GLOB_RECURSE files RELATIVE "${DIR}" "${DIR}/*.h" "${DIR}/*.cpp")
+list(SORT files)
+set(body "// Generated from ${DIR} by cmake/embed_files.cmake.\n#include \"runtime_files.h\"\n\nnamespace eiota::host {\n")
+set(table "")
+set(i 0)
+foreach(f IN LISTS files)
+  file(READ "${DIR}/${f}" hex HEX)
+  string(LENGTH "${hex}" n)
+  math(EXPR n "${n} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const char f${i}[] = {${bytes}0};\n")
+  string(APPEND table "  {\"${f}\", f${i}, ${n}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst EmbeddedFile ${NAME}[] = {\n${table}};\nconst size_t ${NAME}Count = ${i};\n\n}  // namespace eiota::host\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,26 @@
+// Building an export on the host with the SDK inside it, and running it: the engine of
+// `eiota simulate`. Object files are cached, so a rebuild takes seconds.
+#pragma once
+
+#include <string>
+
+namespace eiota::host {
+
+struct SimBuild {
+  std::string export_path;  // folder or zip, patched or not
+  std::string out;          // the executable to write; objects go to `out`.objs/
+  std::string sketch;       // optional .ino: built on the host Arduino shim instead of the simulator
+  bool progress = true;     // one line per compiled file on stderr
+};
+
+// Throws std::runtime_error naming the export or the failing step.
+void build_simulator(const SimBuild& b);
+
+struct RunResult {
+  int code = 0;
+  std::string out;
+};
+
+RunResult run_command(const std::string& cmd);
+
+}  // namespace eiota::host
