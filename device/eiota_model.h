@@ -11,6 +11,12 @@
 
 #include "eiota_errors.h"
 
+// Placement of the working copies of the model values (RAM mode). Define it before building to
+// put them elsewhere, e.g. -DEIOTA_RAM_ATTR=EXT_RAM_BSS_ATTR for an ESP32's PSRAM.
+#ifndef EIOTA_RAM_ATTR
+#define EIOTA_RAM_ATTR
+#endif
+
 struct eiota_region {
   const void* factory;  // const, in flash
   void* working;        // what the model's tensors point at

@@ -91,3 +91,37 @@ TEST(EonModel, MissingPiecesAreNamed) {
     EXPECT_NE(std::string(e.what()).find("x/tflite_learn_1_compiled.cpp"), std::string::npos) << e.what();
   }
 }
+
+TEST(EonModel, FloatExportsOf2021AndMultiImpulseFileNames) {
+  // 2020-22 float32 EON: tensorData entries have no quantization member; a multi-impulse
+  // library names its files trained_model_compiled_<name>.cpp.
+  const char* text =
+      "template <int SZ, class T> struct TfArray { int sz; T elem[SZ]; };\n"
+      "namespace {\n"
+      "const TfArray<1, int> tensor_dimension0 = { 1, { 3 } };\n"
+      "const ALIGN(8) float tensor_data0[3] = { 0.5, -1.25, 2, };\n"
+      "const TfArray<1, int> inputs0 = { 1, { 0 } };\nconst TfArray<1, int> outputs0 = { 1, { 0 } };\n"
+      "const TensorInfo_t tensorData[] = {\n"
+      "  { kTfLiteMmapRo, kTfLiteFloat32, (void*)tensor_data0, (TfLiteIntArray*)&tensor_dimension0, 12, },\n};\n"
+      "const NodeInfo_t nodeData[] = { { (TfLiteIntArray*)&inputs0, (TfLiteIntArray*)&outputs0, nullptr, OP_ABS, }, };\n"
+      "static const int inTensorIndices[] = { 0, };\nstatic const int outTensorIndices[] = { 0, };\n"
+      "}\nTfLiteStatus trained_model_acc_init(void*(*a)(size_t,size_t)) { return kTfLiteOk; }\n";
+  EonModel m = read_eon_model("x/trained_model_compiled_acc.cpp", text);
+  EXPECT_EQ(m.stem, "trained_model_acc");
+  EXPECT_EQ(m.init_function, "trained_model_acc_init");
+  ASSERT_EQ(m.tensors.size(), 1u);
+  EXPECT_TRUE(m.tensors[0].quant.empty());
+  EXPECT_EQ(m.array("tensor_data0").bytes.size(), 12u);
+}
+
+TEST(EonModel, ErrorsPointAtTheEntry) {
+  const char* text =
+      "namespace {\nconst TensorInfo_t tensorData[] = {\n"
+      "  { kTfLiteMmapRo },\n};\n}\n";
+  try {
+    read_eon_model("x/tflite_learn_1_compiled.cpp", text);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tflite_learn_1_compiled.cpp:3: unexpected tensorData entry 0"), std::string::npos) << e.what();
+  }
+}

@@ -171,6 +171,7 @@ class Splitter {
   // Parses `{ item, item, ... }` at `k`; returns the index past the closing brace.
   size_t parse_list(size_t k, Init* out) {
     out->is_list = true;
+    out->first = k;
     k++;
     while (k < t_.size() && !is(t_[k], "}")) {
       Init item;
@@ -188,6 +189,7 @@ class Splitter {
       if (k < t_.size() && is(t_[k], ",")) k++;
     }
     if (k >= t_.size()) error(t_.size() - 1, "unterminated initialiser list");
+    out->last = k + 1;
     return k + 1;
   }
 

@@ -14,9 +14,9 @@ namespace eiota::host {
 struct Init {
   bool is_list = false;
   std::vector<Init> items;   // is_list
-  size_t first = 0, last = 0;  // token index range [first, last) of the expression
+  size_t first = 0, last = 0;  // token index range [first, last), braces included for a list
 
-  // The expression's tokens joined with single spaces (empty for a list).
+  // The tokens joined with single spaces.
   std::string text(const std::vector<Token>& toks) const;
 };
 

@@ -164,7 +164,10 @@ struct Reader {
     m.tensor_table_first = d->first;
     int index = 0;
     for (const auto& e : d->init.items) {
-      if (!e.is_list || e.items.size() < 6 || !e.items[5].is_list || e.items[5].items.size() < 2)
+      // { alloc, type, data, dims, bytes [, { quant type, quant params }] }: float32 exports of
+      // 2020-22 have no quantization member.
+      bool quantized = e.items.size() >= 6;
+      if (!e.is_list || e.items.size() < 5 || (quantized && (!e.items[5].is_list || e.items[5].items.size() < 2)))
         error(e.first, "unexpected tensorData entry " + std::to_string(index));
       EonTensor ts;
       ts.index = index++;
@@ -178,11 +181,13 @@ struct Reader {
       const ValueArray& da = m.array(dims);
       for (uint32_t i = 0; i < da.count; i++) ts.dims.push_back((int32_t)eiota::get_u32(&da.bytes[4 * i]));
       ts.bytes = (uint64_t)integer(e.items[4]);
-      const Init& q = e.items[5];
-      ts.quant_expr_first = q.items[1].first;
-      ts.quant_expr_last = q.items[1].last;
-      if (last_ident(q.items[0].first, q.items[0].last) == "kTfLiteAffineQuantization")
-        read_quant(ts, last_ident(q.items[1].first, q.items[1].last), q.items[1].first);
+      if (quantized) {
+        const Init& q = e.items[5];
+        ts.quant_expr_first = q.items[1].first;
+        ts.quant_expr_last = q.items[1].last;
+        if (last_ident(q.items[0].first, q.items[0].last) == "kTfLiteAffineQuantization")
+          read_quant(ts, last_ident(q.items[1].first, q.items[1].last), q.items[1].first);
+      }
       if (!ts.data_array.empty()) m.array(ts.data_array);
       m.tensors.push_back(std::move(ts));
     }
@@ -294,8 +299,10 @@ uint8_t elem_type_of_tflite(const std::string& dtype) {
 EonModel read_eon_model(const std::string& path, std::string text) {
   EonModel m;
   m.src = parse_source(path, std::move(text));
-  std::string file = std::filesystem::path(path).filename().string();
-  m.stem = file.substr(0, file.find("_compiled"));
+  // tflite_learn_3_compiled.cpp -> tflite_learn_3; trained_model_compiled_acc.cpp -> trained_model_acc
+  std::string file = std::filesystem::path(path).stem().string();
+  size_t c = file.find("_compiled");
+  m.stem = c == std::string::npos ? file : file.erase(c, 9);
   Reader r{m, m.src.toks};
   r.read_arrays();
   r.read_tensor_table();

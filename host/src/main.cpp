@@ -58,7 +58,8 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   std::vector<std::string> diff = arch_diff(m.arch, x.arch);
   if (!diff.empty()) {
     std::cerr << "eiota pack: " << in << " does not fit the deployed model " << base << ":\n";
-    for (const auto& d : diff) std::cerr << "  - " << d << "\n";
+    for (size_t i = 0; i < diff.size() && i < 12; i++) std::cerr << "  - " << diff[i] << "\n";
+    if (diff.size() > 12) std::cerr << "  ... and " << diff.size() - 12 << " more differences\n";
     return 2;
   }
   if (x.fp != m.fingerprint)

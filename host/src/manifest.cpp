@@ -74,6 +74,7 @@ std::string manifest_to_json(const Manifest& m) {
             {"dsp", m.arch.dsp},
             {"outside_quant", m.arch.outside_quant},
             {"config_fields", m.arch.config_fields},
+            {"anomaly", m.arch.anomaly},
             {"blocks", blocks},
             {"regions", regions}};
   return j.dump(1) + "\n";
@@ -92,6 +93,7 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
     m.arch.outside_quant = j.value("outside_quant", std::map<std::string, std::string>{});
     m.arch.config_fields = j.value("config_fields", std::vector<std::string>{});
+    m.arch.anomaly = j.value("anomaly", std::map<std::string, std::string>{});
     for (const auto& b : j.at("blocks")) m.arch.blocks.push_back(block_from(b));
     for (const auto& r : j.at("regions")) {
       Region g;

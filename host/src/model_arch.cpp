@@ -136,6 +136,7 @@ std::string arch_text(const Arch& a) {
   for (const auto& [k, v] : a.dsp) s << "dsp " << k << " " << v << "\n";
   for (const auto& [k, v] : a.outside_quant) s << "outside-quant " << k << " " << v << "\n";
   for (const auto& f : a.config_fields) s << "config " << f << "\n";
+  for (const auto& [k, v] : a.anomaly) s << "anomaly " << k << " " << v << "\n";
   return s.str();
 }
 
@@ -150,6 +151,13 @@ std::array<uint8_t, 16> fingerprint(const Arch& a) {
 
 std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   std::vector<std::string> d;
+  if (!base.blocks.empty() && !next.blocks.empty() && !base.blocks[0].inputs.empty() && !next.blocks[0].inputs.empty()) {
+    const auto& x = base.blocks[0].tensors.at(base.blocks[0].inputs[0]);
+    const auto& y = next.blocks[0].tensors.at(next.blocks[0].inputs[0]);
+    if (x.dtype != y.dtype)
+      d.push_back("the deployed model takes " + x.dtype + " input, the new export " + y.dtype +
+                  ": export both with the same precision (float32 or quantized int8)");
+  }
   if (base.blocks.size() != next.blocks.size())
     d.push_back("learn blocks: " + std::to_string(base.blocks.size()) + " deployed vs " + std::to_string(next.blocks.size()) + " new");
   for (size_t b = 0; b < std::min(base.blocks.size(), next.blocks.size()); b++) {
@@ -171,14 +179,19 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
     for (size_t c = 0; c < std::min(x.tensors.size(), y.tensors.size()); c++) {
       const ArchTensor& s = x.tensors[c];
       const ArchTensor& t = y.tensors[c];
-      std::string at = p + "tensor " + std::to_string(c) + " (tensor_data" + std::to_string(s.export_index) + " deployed, " +
-                       std::to_string(t.export_index) + " new): ";
+      std::string at = p + "tensor " + std::to_string(c) + " (tensorData[" + std::to_string(s.export_index) + "] deployed, [" +
+                       std::to_string(t.export_index) + "] new): ";
       if (s.dtype != t.dtype) d.push_back(at + "type " + s.dtype + " vs " + t.dtype);
       else if (s.dims != t.dims) d.push_back(at + "shape " + shape(s.dims) + " vs " + shape(t.dims));
       else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
     }
     if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
     if (x.arena != y.arena) d.push_back(p + "tensor arena size " + std::to_string(x.arena) + " vs " + std::to_string(y.arena));
+  }
+  for (const auto& [k, v] : base.anomaly) {
+    auto it = next.anomaly.find(k);
+    if (it == next.anomaly.end() || it->second != v)
+      d.push_back("anomaly " + k + " differs: the SDK reads the K-means anomaly values outside the model, so eiota cannot replace them yet");
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;

@@ -46,6 +46,9 @@ struct Arch {
   // `.scale` / `.zero_point` fields of result configs in model_variables.h ("decl.field type"):
   // the SDK reads them outside the model, so they are regions too.
   std::vector<std::string> config_fields;
+  // K-means anomaly values (anomaly_metadata.h / anomaly_clusters.h), declaration -> SHA-256 of
+  // its initialiser: not replaceable yet, so a retrain that changes them is refused.
+  std::map<std::string, std::string> anomaly;
 };
 
 struct Region {

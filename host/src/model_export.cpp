@@ -1,7 +1,10 @@
 #include "model_export.h"
 
 #include <cstring>
+#include <set>
 #include <stdexcept>
+
+#include <sodium.h>
 
 #include "eiota_format.h"
 
@@ -103,6 +106,7 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
 
 void read_impulse_config(ModelExport& x) {
   const std::string params = x.files.root + "model-parameters/";
+  std::set<std::string> seen_labels;
   for (const char* name : {"model_variables.h", "model_metadata.h"}) {
     std::string path = params + name;
     if (!x.files.has(path)) continue;
@@ -114,8 +118,9 @@ void read_impulse_config(ModelExport& x) {
           x.arch.outside_quant[macro] = value;
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
-      if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list && x.arch.labels.empty()) {
-        for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
+      if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list) {
+        if (seen_labels.insert(d.name).second)  // each impulse's labels, in declaration order
+          for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
       } else if (d.init.is_list && name == std::string("model_variables.h")) {
         read_config_fields(x, s, d);
       }
@@ -124,6 +129,21 @@ void read_impulse_config(ModelExport& x) {
         for (size_t k = d.eq_tok + 1; k + 1 < d.last; k++) text += std::string(s.toks[k].text) + " ";
         x.arch.dsp.emplace(d.name, text);
       }
+    }
+  }
+}
+
+void read_anomaly(ModelExport& x) {
+  for (const char* name : {"anomaly_metadata.h", "anomaly_clusters.h"}) {
+    std::string path = x.files.root + "model-parameters/" + name;
+    if (!x.files.has(path)) continue;
+    Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
+    for (const auto& d : s.decls) {
+      if (d.kind != Decl::kVariable || !d.has_init) continue;
+      std::string text = d.init.text(s.toks);
+      uint8_t h[32];
+      crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
+      x.arch.anomaly[d.name] = hex(h, 8);
     }
   }
 }
@@ -150,7 +170,9 @@ ModelExport analyze_export(ExportFiles files) {
     throw std::runtime_error(f.origin + ": already patched by eiota (it holds " + std::string(kManifestName) +
                              "); use the export as Edge Impulse wrote it");
   for (const auto& [path, _] : f.files)
-    if (path.rfind(f.root + "tflite-model/", 0) == 0 && ends_with(path, "_compiled.cpp")) x.model_paths.push_back(path);
+    if (path.rfind(f.root + "tflite-model/", 0) == 0 && ends_with(path, ".cpp") &&
+        path.find('/', f.root.size() + 13) == std::string::npos && path.find("_compiled", f.root.size()) != std::string::npos)
+      x.model_paths.push_back(path);  // tflite_learn_3_compiled.cpp, trained_model_compiled_acc.cpp
   if (x.model_paths.empty()) throw std::runtime_error(non_eon_hint(f));
   for (size_t b = 0; b < x.model_paths.size(); b++) {
     const std::string& p = x.model_paths[b];
@@ -158,6 +180,7 @@ ModelExport analyze_export(ExportFiles files) {
     x.arch.blocks.push_back(build_block(x.models.back(), (int)b, &x.regions));
   }
   read_impulse_config(x);
+  read_anomaly(x);
   x.fp = fingerprint(x.arch);
   return x;
 }

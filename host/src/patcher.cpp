@@ -75,11 +75,11 @@ BlockPatch patch_model_file(const EonModel& m, const std::vector<Region>& region
     bp.ram_bytes += bytes;
     bp.regions++;
     if (r.kind == Region::kData) {
-      ram << "alignas(16) " << c_type(r.elem_type) << " " << name << "[" << r.count << "];\n";
+      ram << "alignas(16) EIOTA_RAM_ATTR " << c_type(r.elem_type) << " " << name << "[" << r.count << "];\n";
       edits.push_back(replace_tokens(m, t.data_expr_first, t.data_expr_last, "(void*)eiota_ram::" + name));
       table << "  { " << r.factory_ref << ", eiota_ram::" << name;
     } else {
-      ram << "TfArray<" << r.count << ", " << (r.kind == Region::kScale ? "float" : "int") << "> " << name
+      ram << "EIOTA_RAM_ATTR TfArray<" << r.count << ", " << (r.kind == Region::kScale ? "float" : "int") << "> " << name
           << " = { " << r.count << ", { } };\n";
       table << "  { " << r.factory_ref << ", eiota_ram::" << name << ".elem";
       quantized.insert(r.export_tensor);

@@ -133,7 +133,8 @@ void build_simulator(const SimBuild& b) {
 
   std::ostringstream mk;
   std::string inc = "-I" + root.string() + " -I" + sdk.string() + " -I" + (sdk / "third_party/flatbuffers/include").string() +
-                    " -I" + (sdk / "third_party/gemmlowp").string() + " -I" + (sdk / "third_party/ruy").string();
+                    " -I" + (sdk / "third_party/gemmlowp").string() + " -I" + (sdk / "third_party/ruy").string() +
+                    " -I" + (sdk / "CMSIS/Core/Include").string() + " -I" + (sdk / "CMSIS/DSP/Include").string();  // 2021 SDKs
   mk << "CXXFLAGS := -std=c++14 -O2 -w " << defs << " " << incs << " " << inc << "\n"
      << "CFLAGS := -std=c11 -O2 -w " << defs << " " << inc << "\n";
   std::string all;
