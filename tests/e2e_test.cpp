@@ -313,3 +313,67 @@ TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
 }
 
 }  // namespace
+
+namespace {
+
+// Adds a 2023-style K-means block to a generated export: anomaly_metadata.h, included from
+// model_variables.h as Edge Impulse does.
+void add_kmeans(const std::string& exp, float shift) {
+  std::string params = exp + "/src/model-parameters/";
+  std::ofstream a(params + "anomaly_metadata.h");
+  a << "#ifndef _EI_CLASSIFIER_ANOMALY_METADATA_H_\n#define _EI_CLASSIFIER_ANOMALY_METADATA_H_\n"
+    << "typedef struct { float *centroid; float max_error; } ei_classifier_anom_cluster_t;\n"
+    << "const uint16_t ei_classifier_anom_axes[] = { 0, 3 };\n"
+    << "const float ei_classifier_anom_scale[2] = { " << 4.5 + shift << ", 3.0765670669068275 };\n"
+    << "const float ei_classifier_anom_mean[2] = { 4.124793295218616, " << 2.25 - shift << " };\n"
+    << "const ei_classifier_anom_cluster_t ei_classifier_anom_clusters[3] = {\n"
+    << "\t{ ( float[2] ) { -0.8932911157608032, " << shift << " }, 0.4487099570359647 },\n"
+    << "\t{ ( float[2] ) { 1.25, -0.5 }, " << 0.75 + shift << " },\n"
+    << "\t{ ( float[2] ) { " << -shift << ", 2.5 }, 0.125 },\n};\n#endif\n";
+  a.close();
+  std::ifstream in(params + "model_variables.h");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t at = text.find("#include", text.find("#define"));
+  text.insert(at, "#include \"anomaly_metadata.h\"\n");
+  std::ofstream(params + "model_variables.h") << text;
+}
+
+TEST(Anomaly, KMeansValuesTravelInThePayload) {
+  Workdir w("kmeans");
+  std::string gen = kGen + " --era 2024 --layout arduino --name demo --synthetic fc-int8 ";
+  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 5 --out new")).code, 0);
+  add_kmeans(w / "old", 0.0f);
+  add_kmeans(w / "new", 0.375f);
+  Result p = run(w.sh(kCli + " patch old -o patched-old --key k.key"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  ASSERT_EQ(run(w.sh(kCli + " patch new -o patched-new --key k.key")).code, 0);
+  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key"));
+  ASSERT_EQ(k.code, 0) << k.out;
+  Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
+  EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters.centroids"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters[2].max_error"), std::string::npos) << j.out;
+
+  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
+  ASSERT_EQ(run(w.sh(build + "patched-old dev")).code, 0);
+  ASSERT_EQ(run(w.sh(build + "patched-new devnew")).code, 0);
+  Result after = run(w.sh("./dev --payload update.eiota --regions"));
+  Result want = run(w.sh("./devnew --regions"));
+  ASSERT_NE(after.out.find("apply update.eiota: ok"), std::string::npos) << after.out;
+  EXPECT_EQ(regions(after.out, "working"), regions(want.out, "factory"));
+  Result restored = run(w.sh("./dev --payload update.eiota --restore --regions"));
+  auto r = regions(restored.out, "working");
+  EXPECT_EQ(r, regions(restored.out, "factory"));
+
+  // More clusters is another model: refused, with the reason.
+  std::ifstream in(w / "new/src/model-parameters/anomaly_metadata.h");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.replace(text.find("clusters[3]"), 11, "clusters[4]");
+  text.insert(text.find("};\n#endif"), "\t{ ( float[2] ) { 0.5, 0.5 }, 0.5 },\n");
+  std::ofstream(w / "new/src/model-parameters/anomaly_metadata.h") << text;
+  Result refused = run(w.sh(kCli + " pack --base patched-old new -o x.eiota --key k.key"));
+  EXPECT_EQ(refused.code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("anomaly ei_classifier_anom_clusters differs (3x2 vs 4x2)"), std::string::npos) << refused.out;
+}
+
+}  // namespace

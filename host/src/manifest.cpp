@@ -101,7 +101,8 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
       g.block = r.at("block");
       g.tensor = r.at("tensor");
       std::string k = r.at("kind");
-      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : k == "zero" ? Region::kZero : Region::kConfig;
+      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : k == "zero" ? Region::kZero
+             : k == "config" ? Region::kConfig : Region::kAnomaly;
       g.elem_type = r.at("elem_type");
       g.count = r.at("count");
       g.array = r.value("array", "");

@@ -50,7 +50,13 @@ void add_region(const EonModel& m, int b, int c, const EonTensor& t, Region::Kin
 }  // namespace
 
 const char* kind_name(Region::Kind k) {
-  return k == Region::kData ? "data" : k == Region::kScale ? "scale" : k == Region::kZero ? "zero" : "config";
+  switch (k) {
+    case Region::kData: return "data";
+    case Region::kScale: return "scale";
+    case Region::kZero: return "zero";
+    case Region::kConfig: return "config";
+    default: return "anomaly";
+  }
 }
 
 std::string hex(const uint8_t* p, size_t n) {
@@ -191,7 +197,8 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   for (const auto& [k, v] : base.anomaly) {
     auto it = next.anomaly.find(k);
     if (it == next.anomaly.end() || it->second != v)
-      d.push_back("anomaly " + k + " differs: the SDK reads the K-means anomaly values outside the model, so eiota cannot replace them yet");
+      d.push_back("anomaly " + k + " differs (" + v + " vs " + (it == next.anomaly.end() ? "missing" : it->second) +
+                  "): eiota replaces K-means cluster values, not their number, size or axes");
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;

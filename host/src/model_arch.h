@@ -46,13 +46,14 @@ struct Arch {
   // `.scale` / `.zero_point` fields of result configs in model_variables.h ("decl.field type"):
   // the SDK reads them outside the model, so they are regions too.
   std::vector<std::string> config_fields;
-  // K-means anomaly values (anomaly_metadata.h / anomaly_clusters.h), declaration -> SHA-256 of
-  // its initialiser: not replaceable yet, so a retrain that changes them is refused.
+  // K-means anomaly block: declaration -> its shape (replaceable arrays of anomaly_metadata.h),
+  // or -> a hash of its values (what eiota cannot replace yet: axes, the pre-2023
+  // anomaly_clusters.h), so a retrain that changes the latter is refused.
   std::map<std::string, std::string> anomaly;
 };
 
 struct Region {
-  enum Kind { kData, kScale, kZero, kConfig };
+  enum Kind { kData, kScale, kZero, kConfig, kAnomaly };
   std::string name;        // "b0.t12.scale"
   int block = 0;
   int tensor = 0;          // structural number
@@ -62,6 +63,7 @@ struct Region {
   uint32_t count = 0;
   std::string array;       // the export's array holding the values ("quant2_zero", "cfg.scale")
   std::string factory_ref; // C++ expression of the factory elements at file end
+  std::string working_ref; // config and anomaly regions: C++ expression of the working elements
   std::vector<uint8_t> values;
 };
 

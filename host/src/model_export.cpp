@@ -1,5 +1,6 @@
 #include "model_export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <stdexcept>
@@ -96,6 +97,7 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
     r.array = d.name + "." + field;
     r.name = "config." + r.array;
     r.factory_ref = "&eiota_factory_" + d.name + "_" + field;
+    r.working_ref = "&" + r.array;
     r.values = encode_value(value, r.elem_type, s.where(item.first));
     x.regions.push_back(r);
     x.arch.config_fields.push_back(r.array + " " + c);
@@ -133,17 +135,96 @@ void read_impulse_config(ModelExport& x) {
   }
 }
 
+// Numbers of a braced list or compound literal, as written: "{ -0.5, 1 }" -> {"-0.5", "1"}.
+std::vector<std::string> numbers_in(const std::vector<Token>& t, size_t first, size_t last) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool inside = false;
+  for (size_t k = first; k < last; k++) {
+    std::string_view w = t[k].text;
+    if (w == "{") { inside = true; continue; }
+    if (!inside) continue;
+    if (w == "," || w == "}") {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+      if (w == "}") break;
+    } else {
+      cur += w;
+    }
+  }
+  return out;
+}
+
+void add_anomaly_region(ModelExport& x, const std::string& name, const std::string& array, const std::string& factory,
+                        const std::vector<std::string>& values, const std::string& where) {
+  Region r;
+  r.kind = Region::kAnomaly;
+  r.block = -1;
+  r.tensor = r.export_tensor = -1;
+  r.elem_type = eiota::kFloat32;
+  r.count = (uint32_t)values.size();
+  r.name = "anomaly." + name;
+  r.array = array;
+  r.factory_ref = factory;
+  r.working_ref = values.size() == 1 ? "&" + array : array.rfind("eiota_", 0) == 0 ? "&" + array + "[0][0]" : array;
+  for (const auto& v : values) {
+    auto b = encode_value(v, eiota::kFloat32, where);
+    r.values.insert(r.values.end(), b.begin(), b.end());
+  }
+  x.regions.push_back(r);
+}
+
+// K-means values of anomaly_metadata.h (2023 on) become regions; the rest of the anomaly block
+// (axes, the older anomaly_clusters.h) is compared by value.
 void read_anomaly(ModelExport& x) {
   for (const char* name : {"anomaly_metadata.h", "anomaly_clusters.h"}) {
     std::string path = x.files.root + "model-parameters/" + name;
     if (!x.files.has(path)) continue;
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
+    bool replaceable = std::string(name) == "anomaly_metadata.h";
+    if (replaceable) x.anomaly_path = path;
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
-      std::string text = d.init.text(s.toks);
-      uint8_t h[32];
-      crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
-      x.arch.anomaly[d.name] = hex(h, 8);
+      const auto& t = s.toks;
+      bool floats = d.spec_has(t, "float") && !d.array_dims_first.empty() && d.init.is_list;
+      bool clusters = d.name.find("anom_clusters") != std::string::npos && d.init.is_list;
+      if (!replaceable || (!floats && !clusters)) {
+        std::string text = d.init.text(t);
+        uint8_t h[32];
+        crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
+        x.arch.anomaly[d.name] = "values " + hex(h, 8);
+        continue;
+      }
+      AnomalyArray a;
+      a.name = d.name;
+      a.begin = t[d.first].begin;
+      a.end = t[d.last - 1].end;
+      for (size_t k = d.first; k < d.name_tok; k++)
+        if (t[k].kind == Token::kIdent && t[k].text != "const" && t[k].text != "static") a.type = std::string(t[k].text);
+      std::string where = s.where(d.first);
+      if (floats) {
+        a.rows.push_back(numbers_in(t, d.init.first, d.init.last));
+        add_anomaly_region(x, d.name, d.name, "eiota_factory_" + d.name, a.rows[0], where);
+        x.arch.anomaly[d.name] = std::to_string(a.rows[0].size());
+      } else {
+        std::vector<std::string> all;
+        for (const auto& c : d.init.items) {
+          if (!c.is_list || c.items.size() != 2) throw std::runtime_error(where + ": unexpected K-means cluster in " + d.name);
+          a.rows.push_back(numbers_in(t, c.items[0].first, c.items[0].last));
+          a.radii.push_back(c.items[1].text(t));
+          if (a.rows.back().size() != a.rows[0].size()) throw std::runtime_error(where + ": clusters of " + d.name + " differ in size");
+          all.insert(all.end(), a.rows.back().begin(), a.rows.back().end());
+        }
+        add_anomaly_region(x, d.name + ".centroids", "eiota_" + d.name + "_centroids", "eiota_factory_" + d.name + "_centroids", all, where);
+        for (size_t i = 0; i < a.radii.size(); i++) {
+          std::string field = d.name + "[" + std::to_string(i) + "].max_error";
+          std::string r = a.radii[i];
+          r.erase(std::remove(r.begin(), r.end(), ' '), r.end());
+          add_anomaly_region(x, field, field, "eiota_factory_" + d.name + "_max_error + " + std::to_string(i), {r}, where);
+        }
+        x.arch.anomaly[d.name] = std::to_string(a.rows.size()) + "x" + (a.rows.empty() ? "0" : std::to_string(a.rows[0].size()));
+      }
+      x.anomaly.push_back(std::move(a));
     }
   }
 }

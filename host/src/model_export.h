@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,15 @@ namespace eiota::host {
 inline const char* kManifestName = "eiota-manifest.json";
 inline const char* kRuntimeDir = "eiota/";
 
+// A K-means array of anomaly_metadata.h: `const float NAME[N] = {...}` (scale, mean) or the
+// clusters `const T NAME[N] = { { (float[D]) { ... }, radius }, ... }`, values as written.
+struct AnomalyArray {
+  std::string name, type;
+  size_t begin = 0, end = 0;                   // byte span of the declaration in the header
+  std::vector<std::vector<std::string>> rows;  // one row (a plain array), or one centroid per cluster
+  std::vector<std::string> radii;              // clusters only
+};
+
 struct ModelExport {
   ExportFiles files;
   std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
@@ -24,6 +34,8 @@ struct ModelExport {
   bool patched = false;
   std::string variables_path;    // model-parameters/model_variables.h, "" if absent
   std::vector<size_t> config_const_offsets;  // `const` tokens to drop so config fields are writable
+  std::string anomaly_path;      // model-parameters/anomaly_metadata.h, "" if absent
+  std::vector<AnomalyArray> anomaly;
 };
 
 // Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.

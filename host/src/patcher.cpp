@@ -163,7 +163,7 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
     } else {
       add << (int32_t)eiota::get_u32(r.values.data()) << ";\n";
     }
-    table << "  { &" << factory << ", &" << r.array << ", 1, " << (int)r.elem_type << " },  // " << r.name << "\n";
+    table << "  { &" << factory << ", " << r.working_ref << ", 1, " << (int)r.elem_type << " },  // " << r.name << "\n";
     bp->regions++;
   }
   table << "};\n";
@@ -172,6 +172,52 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
   size_t guard_end = text.rfind("#endif");
   if (guard_end == std::string::npos) guard_end = text.size();
   edits.push_back(Edit{guard_end, 0, add.str() + table.str() + "\n"});
+  return apply_edits(text, std::move(edits));
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// anomaly_metadata.h: each K-means array keeps its factory values const and gets a writable
+// working copy under its own name, so the SDK's references now reach the copy.
+std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
+  std::vector<Edit> edits;
+  for (const AnomalyArray& a : x.anomaly) {
+    std::ostringstream o;
+    if (edits.empty()) o << "#include \"eiota/eiota_model.h\"\n";
+    o << "// eiota: factory values stay const; the SDK reads the working copy.\n";
+    if (a.radii.empty()) {
+      std::string n = std::to_string(a.rows[0].size());
+      o << "static const float eiota_factory_" << a.name << "[" << n << "] = { " << joined(a.rows[0]) << " };\n"
+        << "EIOTA_RAM_ATTR float " << a.name << "[" << n << "] = { " << joined(a.rows[0]) << " };";
+    } else {
+      std::string c = std::to_string(a.rows.size()), d = std::to_string(a.rows[0].size()), rows;
+      for (const auto& r : a.rows) rows += (rows.empty() ? "{ " : ",\n  { ") + joined(r) + " }";
+      o << "static const float eiota_factory_" << a.name << "_centroids[" << c << "][" << d << "] = {\n  " << rows << " };\n"
+        << "static const float eiota_factory_" << a.name << "_max_error[" << c << "] = { " << joined(a.radii) << " };\n"
+        << "EIOTA_RAM_ATTR float eiota_" << a.name << "_centroids[" << c << "][" << d << "] = {\n  " << rows << " };\n"
+        << a.type << " " << a.name << "[" << c << "] = {\n";
+      for (size_t i = 0; i < a.rows.size(); i++)
+        o << "  { eiota_" << a.name << "_centroids[" << i << "], " << a.radii[i] << " },\n";
+      o << "};";
+    }
+    edits.push_back(Edit{a.begin, a.end - a.begin, o.str()});
+  }
+  std::ostringstream table;
+  table << "\nextern const eiota_region " << bp->table_symbol << "[];\n"
+        << "const eiota_region " << bp->table_symbol << "[] = {\n";
+  for (const Region& r : x.regions) {
+    if (r.kind != Region::kAnomaly) continue;
+    table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
+    bp->regions++;
+  }
+  table << "};\n\n";
+  const std::string& text = x.files.files.at(x.anomaly_path);
+  size_t guard_end = text.rfind("#endif");
+  edits.push_back(Edit{guard_end == std::string::npos ? text.size() : guard_end, 0, table.str()});
   return apply_edits(text, std::move(edits));
 }
 
@@ -204,6 +250,12 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     BlockPatch bp;
     bp.table_symbol = "eiota_regions_config";
     f.files[x.variables_path] = patch_variables(x, &bp);
+    blocks.push_back(bp);
+  }
+  if (!x.anomaly.empty()) {
+    BlockPatch bp;
+    bp.table_symbol = "eiota_regions_anomaly";
+    f.files[x.anomaly_path] = patch_anomaly(x, &bp);
     blocks.push_back(bp);
   }
   for (size_t i = 0; i < kRuntimeFilesCount; i++)
