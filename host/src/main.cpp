@@ -2,6 +2,7 @@
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sstream>
@@ -62,22 +63,26 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
     if (diff.size() > 12) std::cerr << "  ... and " << diff.size() - 12 << " more differences\n";
     return 2;
   }
-  if (x.fp != m.fingerprint)
-    throw std::runtime_error(in + ": architecture fingerprint differs from the deployed one although no difference was found");
-  if (x.regions.size() != m.regions.size()) throw std::runtime_error(in + ": region list differs from the manifest");
-  for (size_t i = 0; i < x.regions.size(); i++)
-    if (x.regions[i].count != m.regions[i].count || x.regions[i].elem_type != m.regions[i].elem_type)
-      throw std::runtime_error(in + ": region " + x.regions[i].name + " differs in size or type from the manifest");
+  // The payload carries exactly the deployed library's regions, in its order; a newer SDK's
+  // extra values (e.g. result configs the deployed SDK does not read) are left out.
+  std::vector<Region> regions;
+  for (const Region& want : m.regions) {
+    auto it = std::find_if(x.regions.begin(), x.regions.end(), [&](const Region& r) { return r.name == want.name; });
+    if (it == x.regions.end()) throw std::runtime_error(in + ": has no values for " + want.name + ", which the deployed library replaces");
+    if (it->count != want.count || it->elem_type != want.elem_type)
+      throw std::runtime_error(in + ": region " + want.name + " differs in size or type from the deployed library");
+    regions.push_back(*it);
+  }
   SecretKey k = load_secret_key(key);
   if (k.pk != m.public_key)
     throw std::runtime_error(key + ": not the key this library was patched with (key id " + key_id_hex(k.pk) +
                              ", library trusts " + key_id_hex(m.public_key) + ")");
   if (sequence == 0) sequence = (uint64_t)std::time(nullptr);
-  std::string payload = write_payload(x.fp, x.regions, sequence, k);
+  std::string payload = write_payload(m.fingerprint, regions, sequence, k);
   write_file_atomic(out, payload);
-  size_t values = payload.size() - eiota::table_offset(eiota::kHeaderLen) - eiota::kEntryLen * x.regions.size();
+  size_t values = payload.size() - eiota::table_offset(eiota::kHeaderLen) - eiota::kEntryLen * regions.size();
   std::cout << "packed " << in << " -> " << out << "\n"
-            << "  " << x.regions.size() << " regions, " << values << " bytes of values, " << payload.size()
+            << "  " << regions.size() << " regions, " << values << " bytes of values, " << payload.size()
             << " bytes in all (overhead " << payload.size() - values << ")\n"
             << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
   return 0;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "eiota_format.h"
@@ -213,8 +214,9 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
   }
   for (const auto& [k, v] : next.dsp)
     if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
-  if (base.config_fields != next.config_fields)
-    d.push_back("result configs differ: " + list(base.config_fields) + " vs " + list(next.config_fields));
+  for (const auto& f : base.config_fields)  // a newer SDK may add configs the deployed one never reads
+    if (std::find(next.config_fields.begin(), next.config_fields.end(), f) == next.config_fields.end())
+      d.push_back("result config " + f + " of the deployed library is missing in the new export " + list(next.config_fields));
   for (const auto& [k, v] : base.outside_quant) {
     auto it = next.outside_quant.find(k);
     if (it != next.outside_quant.end() && it->second != v)
