@@ -316,6 +316,21 @@ TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
 
 namespace {
 
+// Builds patched-old and patched-new, applies update.eiota to the first, and checks every region
+// then holds the second's factory values, and that restore brings the first's back.
+void values_travel(const Workdir& w) {
+  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
+  ASSERT_EQ(run(w.sh(build + "patched-old dev")).code, 0);
+  ASSERT_EQ(run(w.sh(build + "patched-new devnew")).code, 0);
+  Result after = run(w.sh("./dev --payload update.eiota --regions"));
+  Result want = run(w.sh("./devnew --regions"));
+  ASSERT_NE(after.out.find("apply update.eiota: ok"), std::string::npos) << after.out;
+  EXPECT_EQ(regions(after.out, "working"), regions(want.out, "factory"));
+  EXPECT_NE(regions(after.out, "working"), regions(after.out, "factory"));
+  Result restored = run(w.sh("./dev --payload update.eiota --restore --regions"));
+  EXPECT_EQ(regions(restored.out, "working"), regions(restored.out, "factory"));
+}
+
 // Adds a 2023-style K-means block to a generated export: anomaly_metadata.h, included from
 // model_variables.h as Edge Impulse does.
 void add_kmeans(const std::string& exp, float shift) {
@@ -354,16 +369,7 @@ TEST(Anomaly, KMeansValuesTravelInThePayload) {
   EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters.centroids"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters[2].max_error"), std::string::npos) << j.out;
 
-  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
-  ASSERT_EQ(run(w.sh(build + "patched-old dev")).code, 0);
-  ASSERT_EQ(run(w.sh(build + "patched-new devnew")).code, 0);
-  Result after = run(w.sh("./dev --payload update.eiota --regions"));
-  Result want = run(w.sh("./devnew --regions"));
-  ASSERT_NE(after.out.find("apply update.eiota: ok"), std::string::npos) << after.out;
-  EXPECT_EQ(regions(after.out, "working"), regions(want.out, "factory"));
-  Result restored = run(w.sh("./dev --payload update.eiota --restore --regions"));
-  auto r = regions(restored.out, "working");
-  EXPECT_EQ(r, regions(restored.out, "factory"));
+  values_travel(w);
 
   // More clusters is another model: refused, with the reason.
   std::ifstream in(w / "new/src/model-parameters/anomaly_metadata.h");
@@ -374,6 +380,29 @@ TEST(Anomaly, KMeansValuesTravelInThePayload) {
   Result refused = run(w.sh(kCli + " pack --base patched-old new -o x.eiota --key k.key"));
   EXPECT_EQ(refused.code, 2) << refused.out;
   EXPECT_NE(refused.out.find("anomaly ei_classifier_anom_clusters differs (3x2 vs 4x2)"), std::string::npos) << refused.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
+  Workdir w("macros");
+  std::string gen = kGen + " --era 2023 --layout arduino --name demo --synthetic fc-int8 ";
+  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 6 --out new")).code, 0);
+  for (const char* e : {"old", "new"})  // an SDK that reads the input quantization macros, as 2021-22 ones do
+    std::ofstream(w / (std::string(e) + "/src/edge-impulse-sdk/classifier/input_quant.h"))
+        << "inline double input_scale() { return EI_CLASSIFIER_TFLITE_INPUT_SCALE; }\n"
+        << "inline int input_zero() { return EI_CLASSIFIER_TFLITE_INPUT_ZEROPOINT; }\n";
+  ASSERT_EQ(run(w.sh(kCli + " patch old -o patched-old --key k.key")).code, 0);
+  ASSERT_EQ(run(w.sh(kCli + " patch new -o patched-new --key k.key")).code, 0);
+  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key"));
+  ASSERT_EQ(k.code, 0) << k.out;
+  Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
+  EXPECT_NE(j.out.find("macro.EI_CLASSIFIER_TFLITE_INPUT_SCALE"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"float64\""), std::string::npos) << j.out;
+  values_travel(w);
 }
 
 }  // namespace

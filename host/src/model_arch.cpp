@@ -56,6 +56,7 @@ const char* kind_name(Region::Kind k) {
     case Region::kScale: return "scale";
     case Region::kZero: return "zero";
     case Region::kConfig: return "config";
+    case Region::kMacro: return "macro";
     default: return "anomaly";
   }
 }

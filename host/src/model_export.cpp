@@ -59,10 +59,13 @@ uint8_t elem_type_of_c(const std::string& c) {
 // A literal as the compiler stores it in a field of that type (decimal -> double -> float).
 std::vector<uint8_t> encode_value(const std::string& text, uint8_t type, const std::string& what) {
   char* end = nullptr;
-  uint8_t b[4];
+  uint8_t b[8];
   if (type == eiota::kFloat32) {
     float v = (float)std::strtod(text.c_str(), &end);
     std::memcpy(b, &v, 4);
+  } else if (type == eiota::kFloat64) {
+    double v = std::strtod(text.c_str(), &end);
+    std::memcpy(b, &v, 8);
   } else {
     eiota::put_u32(b, (uint32_t)std::strtoll(text.c_str(), &end, 10));
   }
@@ -106,6 +109,47 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
   }
 }
 
+// Whether an SDK preprocessor condition tests `word` (then it cannot become a variable).
+bool sdk_tests_in_preprocessor(const ExportFiles& f, const std::string& word) {
+  for (const auto& [path, text] : f.files) {
+    if (path.rfind(f.root + "edge-impulse-sdk/", 0) != 0) continue;
+    for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+      size_t bol = text.rfind('\n', at);
+      size_t k = text.find_first_not_of(" \t", bol == std::string::npos ? 0 : bol + 1);
+      if (k != std::string::npos && text[k] == '#') return true;
+    }
+  }
+  return false;
+}
+
+// The 2021-22 SDK reads the input/output quantization from model_metadata.h macros: each one it
+// reads becomes a variable the payload can replace.
+void read_quant_macros(ModelExport& x, const Source& s) {
+  for (const auto& [macro, value] : read_defines(s.text)) {
+    if (macro.rfind("EI_CLASSIFIER_TFLITE_INPUT_", 0) != 0 && macro.rfind("EI_CLASSIFIER_TFLITE_OUTPUT_", 0) != 0) continue;
+    bool zero = macro.ends_with("_ZEROPOINT");
+    if ((!zero && !macro.ends_with("_SCALE")) || !sdk_mentions(x.files, macro)) continue;
+    if (sdk_tests_in_preprocessor(x.files, macro)) {
+      x.arch.outside_quant[macro] = value;  // compared instead
+      continue;
+    }
+    Region r;
+    r.kind = Region::kMacro;
+    r.block = -1;
+    r.tensor = r.export_tensor = -1;
+    bool f = !value.empty() && (value.back() == 'f' || value.back() == 'F');
+    r.elem_type = zero ? eiota::kInt32 : f ? eiota::kFloat32 : eiota::kFloat64;
+    r.count = 1;
+    r.name = "macro." + macro;
+    r.array = macro;
+    r.factory_ref = "&eiota_factory_" + macro;
+    r.working_ref = "&eiota_macro_" + macro;
+    r.values = encode_value(value, r.elem_type, s.path + ": " + macro);
+    x.regions.push_back(r);
+    x.arch.config_fields.push_back(macro + (zero ? " int32_t" : f ? " float" : " double"));
+  }
+}
+
 void read_impulse_config(ModelExport& x) {
   const std::string params = x.files.root + "model-parameters/";
   std::set<std::string> seen_labels;
@@ -114,10 +158,10 @@ void read_impulse_config(ModelExport& x) {
     if (!x.files.has(path)) continue;
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
     if (name == std::string("model_variables.h")) x.variables_path = path;
-    for (const auto& [macro, value] : read_defines(s.text))  // read by the 2021-22 SDK only
-      if (macro.rfind("EI_CLASSIFIER_TFLITE_INPUT_", 0) == 0 || macro.rfind("EI_CLASSIFIER_TFLITE_OUTPUT_", 0) == 0)
-        if ((macro.ends_with("_SCALE") || macro.ends_with("_ZEROPOINT")) && sdk_mentions(x.files, macro))
-          x.arch.outside_quant[macro] = value;
+    if (name == std::string("model_metadata.h")) {
+      x.metadata_path = path;
+      read_quant_macros(x, s);
+    }
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
       if (d.name.rfind("ei_classifier_inferencing_categories", 0) == 0 && d.init.is_list) {

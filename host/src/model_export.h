@@ -34,6 +34,7 @@ struct ModelExport {
   bool patched = false;
   std::string variables_path;    // model-parameters/model_variables.h, "" if absent
   std::vector<size_t> config_const_offsets;  // `const` tokens to drop so config fields are writable
+  std::string metadata_path;     // model-parameters/model_metadata.h
   std::string anomaly_path;      // model-parameters/anomaly_metadata.h, "" if absent
   std::vector<AnomalyArray> anomaly;
 };
