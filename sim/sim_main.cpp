@@ -100,6 +100,12 @@ void print_regions() {
 }
 #endif
 
+// Boxes in a result: a count field since 2023, a fixed-size array before.
+template <class R>
+auto box_count(const R& r, int) -> decltype(r.bounding_boxes_count, size_t()) { return r.bounding_boxes_count; }
+template <class R>
+size_t box_count(const R& r, long) { return sizeof(r.bounding_boxes) / sizeof(r.bounding_boxes[0]); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,7 +145,7 @@ int main(int argc, char** argv) {
   printf("run_classifier: %d\n", (int)err);
   if (err != EI_IMPULSE_OK) return 1;
 #if EI_CLASSIFIER_OBJECT_DETECTION == 1
-  for (size_t i = 0; i < result.bounding_boxes_count; i++) {
+  for (size_t i = 0; i < box_count(result, 0); i++) {
     const auto& b = result.bounding_boxes[i];
     if (b.value == 0) continue;
     printf("box %s %u %u %u %u %.9g 0x%08x\n", b.label, (unsigned)b.x, (unsigned)b.y, (unsigned)b.width,
