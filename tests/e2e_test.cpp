@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -278,9 +279,6 @@ TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
   EXPECT_NE(r2.out.find("Restore ok!"), std::string::npos) << r2.out;
 }
 
-}  // namespace
-
-namespace {
 
 TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
   Workdir w("simulate");
@@ -312,9 +310,22 @@ TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
   EXPECT_EQ(feat.code, 0) << feat.out;
 }
 
-}  // namespace
 
-namespace {
+// Generates old and new (a retrain) with `gen`, lets `tweak` edit both, patches both, and packs
+// update.eiota from new for patched-old.
+void deploy_and_retrain(const Workdir& w, const std::string& gen, const std::string& perturb,
+                        const std::function<void(const std::string&)>& tweak) {
+  ASSERT_EQ(run(w.sh(gen + " --out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + " --perturb " + perturb + " --out new")).code, 0);
+  tweak(w / "old");
+  tweak(w / "new");
+  for (const char* e : {"old", "new"}) {
+    Result p = run(w.sh(kCli + " patch " + e + " -o patched-" + e + " --key k.key"));
+    ASSERT_EQ(p.code, 0) << p.out;
+  }
+  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key"));
+  ASSERT_EQ(k.code, 0) << k.out;
+}
 
 // Builds patched-old and patched-new, applies update.eiota to the first, and checks every region
 // then holds the second's factory values, and that restore brings the first's back.
@@ -355,16 +366,9 @@ void add_kmeans(const std::string& exp, float shift) {
 
 TEST(Anomaly, KMeansValuesTravelInThePayload) {
   Workdir w("kmeans");
-  std::string gen = kGen + " --era 2024 --layout arduino --name demo --synthetic fc-int8 ";
-  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
-  ASSERT_EQ(run(w.sh(gen + "--perturb 5 --out new")).code, 0);
-  add_kmeans(w / "old", 0.0f);
-  add_kmeans(w / "new", 0.375f);
-  Result p = run(w.sh(kCli + " patch old -o patched-old --key k.key"));
-  ASSERT_EQ(p.code, 0) << p.out;
-  ASSERT_EQ(run(w.sh(kCli + " patch new -o patched-new --key k.key")).code, 0);
-  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key"));
-  ASSERT_EQ(k.code, 0) << k.out;
+  float shift = 0.0f;
+  deploy_and_retrain(w, kGen + " --era 2024 --layout arduino --name demo --synthetic fc-int8", "5",
+                     [&](const std::string& exp) { add_kmeans(exp, shift); shift = 0.375f; });
   Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
   EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters.centroids"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters[2].max_error"), std::string::npos) << j.out;
@@ -382,23 +386,15 @@ TEST(Anomaly, KMeansValuesTravelInThePayload) {
   EXPECT_NE(refused.out.find("anomaly ei_classifier_anom_clusters differs (3x2 vs 4x2)"), std::string::npos) << refused.out;
 }
 
-}  // namespace
-
-namespace {
 
 TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
   Workdir w("macros");
-  std::string gen = kGen + " --era 2023 --layout arduino --name demo --synthetic fc-int8 ";
-  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
-  ASSERT_EQ(run(w.sh(gen + "--perturb 6 --out new")).code, 0);
-  for (const char* e : {"old", "new"})  // an SDK that reads the input quantization macros, as 2021-22 ones do
-    std::ofstream(w / (std::string(e) + "/src/edge-impulse-sdk/classifier/input_quant.h"))
+  // An SDK that reads the input quantization macros, as 2021-22 ones do.
+  deploy_and_retrain(w, kGen + " --era 2023 --layout arduino --name demo --synthetic fc-int8", "6", [](const std::string& exp) {
+    std::ofstream(exp + "/src/edge-impulse-sdk/classifier/input_quant.h")
         << "inline double input_scale() { return EI_CLASSIFIER_TFLITE_INPUT_SCALE; }\n"
         << "inline int input_zero() { return EI_CLASSIFIER_TFLITE_INPUT_ZEROPOINT; }\n";
-  ASSERT_EQ(run(w.sh(kCli + " patch old -o patched-old --key k.key")).code, 0);
-  ASSERT_EQ(run(w.sh(kCli + " patch new -o patched-new --key k.key")).code, 0);
-  Result k = run(w.sh(kCli + " pack --base patched-old new -o update.eiota --key k.key"));
-  ASSERT_EQ(k.code, 0) << k.out;
+  });
   Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
   EXPECT_NE(j.out.find("macro.EI_CLASSIFIER_TFLITE_INPUT_SCALE"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"float64\""), std::string::npos) << j.out;
