@@ -1,6 +1,7 @@
 #include "model_export.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <set>
 #include <stdexcept>
@@ -19,6 +20,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::string unquote(std::string_view s) {
   if (s.size() >= 2 && s.front() == '"') return std::string(s.substr(1, s.size() - 2));
   return std::string(s);
+}
+
+// Studio 1.74 (Aug 2025) adds the project id to generated names (ei_dsp_config_44_12 for block 12
+// of project 44); compare under the older names so a newer Studio's export still matches.
+std::string without_project(std::string text, const std::string& project) {
+  if (project.empty()) return text;
+  const std::string from = "_" + project + "_";
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + 1))
+    if (at > 0 && (std::isalpha((unsigned char)text[at - 1]) || text[at - 1] == '_') && at + from.size() < text.size() &&
+        std::isdigit((unsigned char)text[at + from.size()]))
+      text.erase(at, project.size() + 1);
+  return text;
 }
 
 bool sdk_mentions(const ExportFiles& f, const std::string& word) {
@@ -98,12 +111,12 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
     if (!r.elem_type) throw std::runtime_error(s.path + ": " + d.name + "." + field + " has type " + c + ", which eiota cannot replace");
     r.count = 1;
     r.array = d.name + "." + field;
-    r.name = "config." + r.array;
+    r.name = "config." + without_project(r.array, x.project_id);
     r.factory_ref = "&eiota_factory_" + d.name + "_" + field;
     r.working_ref = "&" + r.array;
     r.values = encode_value(value, r.elem_type, s.where(item.first));
     x.regions.push_back(r);
-    x.arch.config_fields.push_back(r.array + " " + c);
+    x.arch.config_fields.push_back(r.name.substr(7) + " " + c);
     for (size_t k = d.first; k < d.name_tok; k++)
       if (t[k].text == "const") x.config_const_offsets.push_back(t[k].begin);
   }
@@ -153,6 +166,10 @@ void read_quant_macros(ModelExport& x, const Source& s) {
 void read_impulse_config(ModelExport& x) {
   const std::string params = x.files.root + "model-parameters/";
   std::set<std::string> seen_labels;
+  if (x.files.has(params + "model_metadata.h"))
+    for (const auto& [name, value] : read_defines(x.files.files.at(params + "model_metadata.h")))
+      if (name == "EI_CLASSIFIER_PROJECT_ID") x.project_id = value;
+  const std::string& project = x.project_id;
   for (const char* name : {"model_variables.h", "model_metadata.h"}) {
     std::string path = params + name;
     if (!x.files.has(path)) continue;
@@ -173,7 +190,7 @@ void read_impulse_config(ModelExport& x) {
       if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::string text;
         for (size_t k = d.eq_tok + 1; k + 1 < d.last; k++) text += std::string(s.toks[k].text) + " ";
-        x.arch.dsp.emplace(d.name, text);
+        x.arch.dsp.emplace(without_project(d.name, project), without_project(text, project));
       }
     }
   }

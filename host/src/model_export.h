@@ -35,6 +35,7 @@ struct ModelExport {
   std::string variables_path;    // model-parameters/model_variables.h, "" if absent
   std::vector<size_t> config_const_offsets;  // `const` tokens to drop so config fields are writable
   std::string metadata_path;     // model-parameters/model_metadata.h
+  std::string project_id;        // EI_CLASSIFIER_PROJECT_ID, for names Studio suffixes with it
   std::string anomaly_path;      // model-parameters/anomaly_metadata.h, "" if absent
   std::vector<AnomalyArray> anomaly;
 };
