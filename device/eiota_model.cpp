@@ -50,7 +50,7 @@ bool eiota_model_ready(const eiota_model* m) {
 }
 
 int eiota_model_restore(const eiota_model* m) {
-  if (m->state->status == EIOTA_STATUS_UPDATING) return EIOTA_ERR_UPDATING;
+  m->state->generation++;
   return restore_now(m);
 }
 

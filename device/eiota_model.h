@@ -41,6 +41,7 @@ struct eiota_model_state {
   uint8_t loaded;            // working copy filled from factory values
   uint8_t status;            // eiota_status
   int16_t last_error;        // eiota_err of the last failed update, 0 if none
+  uint16_t generation;       // bumped by every restore: an update begun before it is void
   uint64_t applied_sequence; // sequence of the active payload, 0 for factory
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
 };
@@ -79,7 +80,9 @@ const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index);
 // factory values the first time, and says whether inference may run now.
 bool eiota_model_ready(const eiota_model* m);
 
-// Makes the factory values active. Refused while an update is being applied.
+// Makes the factory values active. Always allowed, also mid-update (an abandoned push update
+// would otherwise block inference until reboot); the interrupted update then fails with
+// EIOTA_ERR_STATE and writes nothing more.
 int eiota_model_restore(const eiota_model* m);
 
 // The RAM backend: working copies are RAM arrays, restore copies the factory values back.

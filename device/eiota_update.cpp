@@ -23,6 +23,13 @@ int fail(eiota_update* u, int err) {
   return err;
 }
 
+// A restore since this update began made it void: stop without touching the values again.
+bool superseded(eiota_update* u) {
+  if (u->generation == u->model->state->generation) return false;
+  u->writing = 0;
+  return true;
+}
+
 // Appends input to `dst` until it holds `want` bytes. Returns true once it does.
 bool collect(uint8_t* dst, uint32_t* have, uint32_t want, const uint8_t** data, size_t* len) {
   uint32_t take = want - *have;
@@ -146,12 +153,14 @@ void eiota_update_begin(eiota_update* u, const eiota_model* m) {
   u->model = m;
   u->phase = kHeader;
   eiota_model_ready(m);  // first use: the working copy must hold factory values
+  u->generation = m->state->generation;
 }
 
 int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
   if (!u->model) return EIOTA_ERR_STATE;
   if (u->phase == kFailed) return u->error;
   if (u->phase == kDone) return EIOTA_ERR_STATE;
+  if (superseded(u)) return fail(u, EIOTA_ERR_STATE);
   while (len > 0 || u->phase == kTable) {
     int err = EIOTA_OK;
     uint8_t before = u->phase;
@@ -171,6 +180,7 @@ int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
 int eiota_update_finish(eiota_update* u) {
   if (!u->model) return EIOTA_ERR_STATE;
   if (u->phase == kFailed) return u->error;
+  if (superseded(u)) return fail(u, EIOTA_ERR_STATE);
   if (u->phase != kEnd) return fail(u, EIOTA_ERR_TRUNCATED);
   uint8_t digest[32];
   eiota_sha256_final(&u->sha, digest);

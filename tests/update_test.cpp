@@ -227,11 +227,28 @@ TEST_F(UpdateTest, InferenceRefusedWhileValuesAreWritten) {
   EXPECT_TRUE(eiota_model_ready(&model));  // authenticated, nothing written yet
   ASSERT_EQ(eiota_update_write(&u, (const uint8_t*)p.data() + data_at, 3), EIOTA_OK);
   EXPECT_FALSE(eiota_model_ready(&model));
-  EXPECT_EQ(eiota_model_restore(&model), EIOTA_ERR_UPDATING);
   eiota_update_abort(&u, EIOTA_ERR_TIMEOUT);
   EXPECT_TRUE(eiota_model_ready(&model));
   EXPECT_EQ(working(), factory());
   EXPECT_EQ(state.last_error, EIOTA_ERR_TIMEOUT);
+}
+
+TEST_F(UpdateTest, RestoreEndsAnAbandonedUpdate) {
+  std::string p = payload();
+  size_t data_at = eiota::table_offset(eiota::kHeaderLen) + 5 * eiota::kEntryLen;
+  eiota_update u;
+  eiota_update_begin(&u, &model);
+  ASSERT_EQ(eiota_update_write(&u, (const uint8_t*)p.data(), data_at + 10), EIOTA_OK);
+  EXPECT_FALSE(eiota_model_ready(&model));  // the push user walked away here
+  ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
+  EXPECT_TRUE(eiota_model_ready(&model));
+  EXPECT_EQ(working(), factory());
+  // The old context must not write into the restored values.
+  EXPECT_EQ(eiota_update_write(&u, (const uint8_t*)p.data() + data_at + 10, p.size() - data_at - 10), EIOTA_ERR_STATE);
+  EXPECT_EQ(eiota_update_finish(&u), EIOTA_ERR_STATE);
+  EXPECT_EQ(working(), factory());
+  EXPECT_TRUE(eiota_model_ready(&model));
+  EXPECT_EQ(apply(p), EIOTA_OK);  // a fresh update works
 }
 
 struct Source {
