@@ -1,9 +1,23 @@
-# Writes OUT: a C++ file holding every .h/.cpp under DIR (recursively) as bytes, in the table NAME
-# (see host/src/runtime_files.h): the device runtime for `eiota patch`, the simulator for
-# `eiota simulate`.
-file(GLOB_RECURSE files RELATIVE "${DIR}" "${DIR}/*.h" "${DIR}/*.cpp")
+# Writes OUT: a C++ file holding files under DIR (recursively, matching GLOBS, default *.h and
+# *.cpp) as bytes, in the table NAME of namespace NAMESPACE (default eiota::host), declared in
+# HEADER (default runtime_files.h) with an EmbeddedFile { name, data, size } struct. Used for the
+# device runtime (`eiota patch`), the simulator (`eiota simulate`) and the fixtures' fake SDK.
+if(NOT GLOBS)
+  set(GLOBS "*.h;*.cpp")
+endif()
+if(NOT NAMESPACE)
+  set(NAMESPACE "eiota::host")
+endif()
+if(NOT HEADER)
+  set(HEADER "runtime_files.h")
+endif()
+set(patterns "")
+foreach(g IN LISTS GLOBS)
+  list(APPEND patterns "${DIR}/${g}")
+endforeach()
+file(GLOB_RECURSE files RELATIVE "${DIR}" ${patterns})
 list(SORT files)
-set(body "// Generated from ${DIR} by cmake/embed_files.cmake.\n#include \"runtime_files.h\"\n\nnamespace eiota::host {\n")
+set(body "// Generated from ${DIR} by cmake/embed_files.cmake.\n#include \"${HEADER}\"\n\nnamespace ${NAMESPACE} {\n")
 set(table "")
 set(i 0)
 foreach(f IN LISTS files)
@@ -15,6 +29,6 @@ foreach(f IN LISTS files)
   string(APPEND table "  {\"${f}\", f${i}, ${n}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND body "\nconst EmbeddedFile ${NAME}[] = {\n${table}};\nconst size_t ${NAME}Count = ${i};\n\n}  // namespace eiota::host\n")
+string(APPEND body "\nconst EmbeddedFile ${NAME}[] = {\n${table}};\nconst size_t ${NAME}Count = ${i};\n\n}  // namespace ${NAMESPACE}\n")
 file(WRITE "${OUT}.tmp" "${body}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

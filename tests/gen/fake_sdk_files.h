@@ -1,5 +1,5 @@
 // The fake SDK (tests/gen/fake_sdk/), embedded into the generator at build
-// time by embed_files.cmake so that the binary needs no source tree.
+// time by cmake/embed_files.cmake so that the binary needs no source tree.
 #pragma once
 
 #include <cstddef>
@@ -7,12 +7,12 @@
 namespace fixturegen {
 
 struct EmbeddedFile {
-  const char* path;  // relative to fake_sdk/, '/' separated
-  const unsigned char* data;
+  const char* name;  // relative to fake_sdk/, '/' separated
+  const char* data;
   size_t size;
 };
 
 extern const EmbeddedFile kFakeSdkFiles[];
-extern const size_t kFakeSdkFileCount;
+extern const size_t kFakeSdkFilesCount;
 
 }  // namespace fixturegen

@@ -300,9 +300,9 @@ FileSet build_export(const Model& model, const ExportOptions& options) {
   files[root + "model-parameters/model_metadata.h"] = model_metadata(o, shape, eon.arena_size);
   files[root + "model-parameters/model_variables.h"] = model_variables(o, names, shape);
   files[root + o.name + "_inferencing.h"] = inferencing_header(o);
-  for (size_t i = 0; i < kFakeSdkFileCount; ++i) {
+  for (size_t i = 0; i < kFakeSdkFilesCount; ++i) {
     const EmbeddedFile& f = kFakeSdkFiles[i];
-    files[root + "edge-impulse-sdk/" + f.path] = std::string(reinterpret_cast<const char*>(f.data), f.size);
+    files[root + "edge-impulse-sdk/" + f.name] = std::string(f.data, f.size);
   }
   if (o.layout == Layout::Arduino) {
     files["library.properties"] = library_properties(o);
