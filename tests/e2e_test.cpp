@@ -251,7 +251,9 @@ TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
   ASSERT_EQ(run(w.sh(gen + "--perturb 4 --out new")).code, 0);
   ASSERT_EQ(run(w.sh(kCli + " patch old -o patched --key k.key")).code, 0);
   ASSERT_EQ(run(w.sh(kCli + " pack --base patched new -o update.eiota --key k.key")).code, 0);
-  Result b = run(w.sh("bash " + kSource + "/scripts/build-sim.sh patched sketch " + kSource + "/examples/ota_update/ota_update.ino"));
+  // The patched library carries the example, including its own header.
+  ASSERT_TRUE(fs::exists(w / "patched/examples/eiota_ota_update/eiota_ota_update.ino"));
+  Result b = run(w.sh("bash " + kSource + "/scripts/build-sim.sh patched sketch patched/examples/eiota_ota_update/eiota_ota_update.ino"));
   ASSERT_EQ(b.code, 0) << b.out;
   Result r = run(w.sh("./sketch idle ota idle restore"));
   ASSERT_EQ(r.code, 0) << r.out;

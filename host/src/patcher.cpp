@@ -256,13 +256,24 @@ std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
   return apply_edits(text, std::move(edits));
 }
 
-// The library's main header gets the Arduino API, so sketches need no extra include.
+// The library's main header gets the Arduino API, so sketches need no extra include, and an
+// Arduino library gets eiota's example sketches, including that header.
 void add_arduino_api(ExportFiles& f) {
+  std::string header;
   for (auto& [path, text] : f.files) {
     if (path.rfind(f.root, 0) != 0) continue;
     std::string rest = path.substr(f.root.size());
     if (rest.find('/') != std::string::npos || !rest.ends_with("_inferencing.h")) continue;
     text += "\n#include \"eiota/eiota_arduino.h\"  // eiota: ei_update_weights(), ei_restore_weights()\n";
+    header = rest;
+  }
+  if (header.empty() || !f.has(f.library + "library.properties")) return;
+  for (size_t i = 0; i < kExampleFilesCount; i++) {
+    std::string text(kExampleFiles[i].data, kExampleFiles[i].size);
+    size_t at = text.find("<demo_inferencing.h>");
+    if (at != std::string::npos) text.replace(at, 20, "<" + header + ">");
+    std::string name = kExampleFiles[i].name;  // ota_update/ota_update.ino
+    f.files[f.library + "examples/eiota_" + name.substr(0, name.find('/')) + "/eiota_" + name.substr(name.find('/') + 1)] = text;
   }
 }
 

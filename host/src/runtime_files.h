@@ -16,5 +16,7 @@ extern const EmbeddedFile kRuntimeFiles[];  // device/
 extern const size_t kRuntimeFilesCount;
 extern const EmbeddedFile kSimFiles[];      // sim/
 extern const size_t kSimFilesCount;
+extern const EmbeddedFile kExampleFiles[];  // examples/*/*.ino
+extern const size_t kExampleFilesCount;
 
 }  // namespace eiota::host
