@@ -49,8 +49,14 @@ bool eiota_model_ready(const eiota_model* m) {
   return st == EIOTA_STATUS_FACTORY || st == EIOTA_STATUS_UPDATED;
 }
 
+uint32_t eiota_model_next_generation(const eiota_model* m) {
+  uint32_t g = m->state->generation + 1;
+  m->state->generation = g == 0 ? 1 : g;
+  return m->state->generation;
+}
+
 int eiota_model_restore(const eiota_model* m) {
-  m->state->generation++;
+  eiota_model_next_generation(m);
   return restore_now(m);
 }
 

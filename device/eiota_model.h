@@ -41,7 +41,8 @@ struct eiota_model_state {
   uint8_t loaded;            // working copy filled from factory values
   uint8_t status;            // eiota_status
   int16_t last_error;        // eiota_err of the last failed update, 0 if none
-  uint16_t generation;       // bumped by every restore: an update begun before it is void
+  uint32_t generation;       // never 0; bumped by every restore and by each update that starts
+                             // writing: an update that was writing before that is void
   uint64_t applied_sequence; // sequence of the active payload, 0 for factory
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
 };
@@ -84,6 +85,9 @@ bool eiota_model_ready(const eiota_model* m);
 // would otherwise block inference until reboot); the interrupted update then fails with
 // EIOTA_ERR_STATE and writes nothing more.
 int eiota_model_restore(const eiota_model* m);
+
+// Voids every update that has started writing; returns the new generation (never 0).
+uint32_t eiota_model_next_generation(const eiota_model* m);
 
 // The RAM backend: working copies are RAM arrays, restore copies the factory values back.
 extern const eiota_storage eiota_ram_storage;

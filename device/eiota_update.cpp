@@ -6,11 +6,23 @@ namespace {
 
 enum Phase { kHeader, kSignature, kTable, kData, kEnd, kDone, kFailed };
 
+// A restore, or another update that started writing, since this update started writing made it
+// void: it must not touch the values again.
+bool superseded(const eiota_update* u) {
+  return u->generation != 0 && u->generation != u->model->state->generation;
+}
+
+void take_values(eiota_update* u) {
+  u->writing = 1;
+  u->generation = eiota_model_next_generation(u->model);
+}
+
 int fail(eiota_update* u, int err) {
   if (u->phase == kFailed) return u->error;
   u->phase = kFailed;
   u->error = (int16_t)err;
   const eiota_model* m = u->model;
+  if (superseded(u)) return err;  // the values are someone else's now
   m->state->last_error = (int16_t)err;
   if (u->writing) {
     u->writing = 0;
@@ -21,13 +33,6 @@ int fail(eiota_update* u, int err) {
     }
   }
   return err;
-}
-
-// A restore since this update began made it void: stop without touching the values again.
-bool superseded(eiota_update* u) {
-  if (u->generation == u->model->state->generation) return false;
-  u->writing = 0;
-  return true;
 }
 
 // Appends input to `dst` until it holds `want` bytes. Returns true once it does.
@@ -125,9 +130,10 @@ void seek_region(eiota_update* u) {
 int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   const eiota_model* m = u->model;
   if (!u->writing) {
+    if (u->header.sequence < m->state->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;  // applied meanwhile
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return err;
-    u->writing = 1;
+    take_values(u);  // the values are ours: any other update is void
     m->state->status = EIOTA_STATUS_UPDATING;
   }
   while (*len > 0 && u->data_seen < u->header.data_len) {
@@ -153,7 +159,6 @@ void eiota_update_begin(eiota_update* u, const eiota_model* m) {
   u->model = m;
   u->phase = kHeader;
   eiota_model_ready(m);  // first use: the working copy must hold factory values
-  u->generation = m->state->generation;
 }
 
 int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
@@ -178,7 +183,7 @@ int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
 }
 
 int eiota_update_finish(eiota_update* u) {
-  if (!u->model) return EIOTA_ERR_STATE;
+  if (!u->model || u->phase == kDone) return EIOTA_ERR_STATE;
   if (u->phase == kFailed) return u->error;
   if (superseded(u)) return fail(u, EIOTA_ERR_STATE);
   if (u->phase != kEnd) return fail(u, EIOTA_ERR_TRUNCATED);
@@ -186,10 +191,11 @@ int eiota_update_finish(eiota_update* u) {
   eiota_sha256_final(&u->sha, digest);
   if (memcmp(digest, u->header.data_sha256, 32) != 0) return fail(u, EIOTA_ERR_HASH_MISMATCH);
   const eiota_model* m = u->model;
+  if (u->header.sequence < m->state->sequence_floor) return fail(u, EIOTA_ERR_OLD_SEQUENCE);
   if (!u->writing) {  // a model with no values still makes the payload active
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return fail(u, err);
-    u->writing = 1;
+    take_values(u);
   }
   int err = m->storage->commit(m->storage->ctx, m, u->header.sequence);
   if (err != EIOTA_OK) return fail(u, err);
@@ -227,11 +233,12 @@ int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read,
   for (;;) {
     uint32_t want = eiota_update_remaining(u);
     if (want == 0) break;
+    if (want == UINT32_MAX) want = eiota::kHeaderLen - u->head_len;  // never read past a short payload
     if (want > sizeof(chunk)) want = sizeof(chunk);
     int n = read(ctx, chunk, want);
-    if (n < 0) return fail(u, n);
+    if (n < 0) return fail(u, n >= EIOTA_ERR_UPDATING ? n : EIOTA_ERR_TIMEOUT);  // unknown codes: the stream failed
     if (n == 0) return fail(u, EIOTA_ERR_TRUNCATED);
-    if (n > (int)want) return fail(u, EIOTA_ERR_OVERSIZE);
+    if (n > (int)want) return fail(u, EIOTA_ERR_STATE);  // the callback broke its contract
     int err = eiota_update_write(u, chunk, (size_t)n);
     if (err != EIOTA_OK) return err;
   }

@@ -32,7 +32,7 @@ struct eiota_update {
   uint32_t region_size;
   uint32_t data_seen;
   uint8_t writing;           // storage begun: a failure must restore
-  uint16_t generation;       // the model state's generation at begin
+  uint32_t generation;       // the model state's generation since this update started writing, 0 before
   eiota_ed25519_verify_ctx ed;
   eiota_sha256 sha;
 };

@@ -251,6 +251,53 @@ TEST_F(UpdateTest, RestoreEndsAnAbandonedUpdate) {
   EXPECT_EQ(apply(p), EIOTA_OK);  // a fresh update works
 }
 
+TEST_F(UpdateTest, ConcurrentContextsNeverCommitAMix) {
+  std::string p5 = payload(5, 0), p6 = payload(6, 1);
+  size_t data_at = eiota::table_offset(eiota::kHeaderLen) + 5 * eiota::kEntryLen;
+
+  // A stale context's abort must not restore under a live update.
+  eiota_update u1, u2;
+  eiota_update_begin(&u1, &model);
+  ASSERT_EQ(eiota_update_write(&u1, (const uint8_t*)p5.data(), data_at + 10), EIOTA_OK);
+  ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
+  eiota_update_begin(&u2, &model);
+  ASSERT_EQ(eiota_update_write(&u2, (const uint8_t*)p6.data(), data_at + 20), EIOTA_OK);
+  eiota_update_abort(&u1, EIOTA_ERR_TIMEOUT);
+  EXPECT_FALSE(eiota_model_ready(&model));  // u2 still owns the values
+  ASSERT_EQ(eiota_update_write(&u2, (const uint8_t*)p6.data() + data_at + 20, p6.size() - data_at - 20), EIOTA_OK);
+  ASSERT_EQ(eiota_update_finish(&u2), EIOTA_OK);
+  EXPECT_EQ(working(), values_of(next_regions(1)));
+
+  // Interleaved: the second update to start writing wins; the first stops, and cannot roll back.
+  ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
+  std::string p7 = payload(7, 2), p8 = payload(8, 3);
+  eiota_update a, b;
+  eiota_update_begin(&a, &model);
+  eiota_update_begin(&b, &model);
+  ASSERT_EQ(eiota_update_write(&a, (const uint8_t*)p7.data(), data_at + 10), EIOTA_OK);
+  ASSERT_EQ(eiota_update_write(&b, (const uint8_t*)p8.data(), p8.size()), EIOTA_OK);
+  ASSERT_EQ(eiota_update_finish(&b), EIOTA_OK);
+  EXPECT_EQ(eiota_update_write(&a, (const uint8_t*)p7.data() + data_at + 10, p7.size() - data_at - 10), EIOTA_ERR_STATE);
+  EXPECT_EQ(eiota_update_finish(&a), EIOTA_ERR_STATE);
+  EXPECT_EQ(working(), values_of(next_regions(3)));
+  EXPECT_EQ(state.applied_sequence, 8u);
+  EXPECT_EQ(state.last_error, 0);
+  EXPECT_EQ(eiota_update_finish(&b), EIOTA_ERR_STATE);  // a second finish changes nothing
+  EXPECT_EQ(state.last_error, 0);
+  EXPECT_EQ(state.status, EIOTA_STATUS_UPDATED);
+
+  // An update authenticated before a newer one was applied cannot write afterwards.
+  ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
+  eiota_update c;
+  eiota_update_begin(&c, &model);
+  std::string p9 = payload(9, 4), p10 = payload(10, 5);
+  ASSERT_EQ(eiota_update_write(&c, (const uint8_t*)p9.data(), data_at), EIOTA_OK);  // header checked, floor 8
+  ASSERT_EQ(apply(p10), EIOTA_OK);  // floor 10
+  EXPECT_NE(eiota_update_write(&c, (const uint8_t*)p9.data() + data_at, p9.size() - data_at), EIOTA_OK);
+  EXPECT_EQ(working(), values_of(next_regions(5)));
+  EXPECT_EQ(state.applied_sequence, 10u);
+}
+
 struct Source {
   std::string bytes;
   size_t pos = 0;
