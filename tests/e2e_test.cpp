@@ -192,14 +192,14 @@ TEST_F(Refusals, PatchRefusesWhatItCannotPatchAndWritesNothing) {
   Result exists = run(w.sh(kCli + " patch exp -o once --key k.key"));
   EXPECT_NE(exists.out.find("already exists"), std::string::npos) << exists.out;
 
-  // A TFLite-interpreter export: the model is a flatbuffer byte array, no *_compiled.cpp.
+  // A TFLite-interpreter export whose model array is not a valid flatbuffer.
   fs::create_directories(w / "interp/model-parameters");
   fs::create_directories(w / "interp/tflite-model");
   std::ofstream(w / "interp/model-parameters/model_metadata.h") << "#define EI_CLASSIFIER_COMPILED 0\n";
   std::ofstream(w / "interp/tflite-model/tflite_learn_5.h") << "const unsigned char tflite_learn_5[] = { 0x1c };\n";
   Result interp = run(w.sh(kCli + " patch interp -o out-interp --key k.key"));
   EXPECT_EQ(interp.code, 1);
-  EXPECT_NE(interp.out.find("TFLite interpreter"), std::string::npos) << interp.out;
+  EXPECT_NE(interp.out.find("tflite_learn_5.h: the TFLite flatbuffer does not verify"), std::string::npos) << interp.out;
   EXPECT_FALSE(fs::exists(w / "out-interp"));
 
   // A damaged model file: the error names the file and the line.
@@ -404,6 +404,80 @@ TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
   EXPECT_NE(j.out.find("macro.EI_CLASSIFIER_TFLITE_INPUT_SCALE"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"float64\""), std::string::npos) << j.out;
   values_travel(w);
+}
+
+}  // namespace
+
+namespace {
+
+// A non-EON export as Edge Impulse wrote them up to 2022: the model as a byte array.
+void write_interp_export(const std::string& dir, const std::string& tflite, size_t extra = 0) {
+  std::ifstream in(tflite, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  bytes.append(extra, '\0');
+  fs::create_directories(dir + "/tflite-model");
+  fs::create_directories(dir + "/model-parameters");
+  std::ofstream(dir + "/model-parameters/model_metadata.h") << "#define EI_CLASSIFIER_PROJECT_ID 32970\n";
+  std::ofstream h(dir + "/tflite-model/tflite-trained.h");
+  h << "#ifndef TRAINED_H\n#define TRAINED_H\nconst unsigned char trained_tflite[] = {\n";
+  char b[8];
+  for (unsigned char c : bytes) {
+    snprintf(b, sizeof b, "0x%02x, ", c);
+    h << b;
+  }
+  h << "\n};\nunsigned int trained_tflite_len = " << bytes.size() << ";\n#endif\n";
+}
+
+TEST(NonEon, TheWholeModelIsReplacedWithinTheReserve) {
+  Workdir w("noneon");
+  write_interp_export(w / "v1", kShared + "/tflite/ei-kws-v1.tflite");
+  write_interp_export(w / "v2", kShared + "/tflite/ei-kws-v2.tflite");  // retrained: 8 bytes shorter
+  write_interp_export(w / "v3", kShared + "/tflite/ei-kws-v3-arch-change.tflite");
+  write_interp_export(w / "big", kShared + "/tflite/ei-kws-v2.tflite", 4096);
+  Result p = run(w.sh(kCli + " patch v1 -o patched --key k.key --reserve 1000"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  Result k = run(w.sh(kCli + " pack --base patched v2 -o update.eiota --key k.key"));
+  ASSERT_EQ(k.code, 0) << k.out;
+  Result arch = run(w.sh(kCli + " pack --base patched v3 -o x.eiota --key k.key"));
+  EXPECT_EQ(arch.code, 2);
+  EXPECT_NE(arch.out.find("shape 1x490 vs 1x735"), std::string::npos) << arch.out;
+  Result big = run(w.sh(kCli + " pack --base patched big -o x.eiota --key k.key"));
+  EXPECT_EQ(big.code, 1);
+  EXPECT_NE(big.out.find("the deployed library reserved 30080 (eiota patch --reserve sets the room)"), std::string::npos) << big.out;
+
+  // A device: the patched header and the runtime, applying the payload from a file.
+  std::ofstream(w / "device.cpp") << R"(
+#include <stdio.h>
+#include <string.h>
+#include "tflite-model/tflite-trained.h"
+#include "eiota/eiota_update.h"
+static int rd(void* f, uint8_t* b, uint32_t n) {
+  if (n == 0) { int c = fgetc((FILE*)f); if (c == EOF) return 0; ungetc(c, (FILE*)f); return 1; }
+  return (int)fread(b, 1, n, (FILE*)f);
+}
+static bool same(const char* path) {
+  FILE* f = fopen(path, "rb");
+  static unsigned char want[70000];
+  size_t n = fread(want, 1, sizeof want, f);
+  fclose(f);
+  return n == trained_tflite_len && memcmp(want, trained_tflite, n) == 0;
+}
+int main(int, char** argv) {
+  static eiota_update u;
+  bool factory = same(argv[2]);
+  FILE* f = fopen("update.eiota", "rb");
+  int err = eiota_update_pull(&u, &eiota_default_model, rd, f);
+  bool updated = same(argv[1]) && trained_tflite_len == 29064;
+  eiota_model_restore(&eiota_default_model);
+  bool restored = same(argv[2]) && trained_tflite_len == 29072;
+  printf("factory %d apply %s updated %d restored %d\n", factory, eiota_strerror(err), updated, restored);
+  return factory && err == 0 && updated && restored ? 0 : 1;
+})";
+  Result c = run(w.sh("c++ -std=c++11 -Ipatched device.cpp patched/eiota/*.cpp -o device"));
+  ASSERT_EQ(c.code, 0) << c.out;
+  Result d = run(w.sh("./device " + kShared + "/tflite/ei-kws-v2.tflite " + kShared + "/tflite/ei-kws-v1.tflite"));
+  EXPECT_EQ(d.code, 0) << d.out;
+  EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
 }
 
 }  // namespace

@@ -37,14 +37,14 @@ std::array<uint8_t, 32> key_for_patch(const std::string& key) {
   throw std::runtime_error(key + ": no such key file (create one with: eiota keygen)");
 }
 
-int cmd_patch(const std::string& in, const std::string& out, const std::string& key) {
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key, uint32_t reserve) {
   auto t0 = std::chrono::steady_clock::now();
   ModelExport x = analyze_export(in);
   auto pk = key_for_patch(key);
-  PatchResult r = patch_export(x, pk);
+  PatchResult r = patch_export(x, pk, reserve);
   write_export(r.out, out);
   std::cout << "patched " << in << " -> " << out << "\n"
-            << "  model files: " << x.model_paths.size() << ", regions: " << r.region_count
+            << "  model files: " << x.model_paths.size() + x.interp.size() << ", regions: " << r.region_count
             << ", working copy in RAM: " << r.ram_bytes << " bytes\n"
             << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
             << "  manifest " << r.out.library << kManifestName << " (" << ms_since(t0) << " ms)\n";
@@ -69,9 +69,17 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   for (const Region& want : m.regions) {
     auto it = std::find_if(x.regions.begin(), x.regions.end(), [&](const Region& r) { return r.name == want.name; });
     if (it == x.regions.end()) throw std::runtime_error(in + ": has no values for " + want.name + ", which the deployed library replaces");
-    if (it->count != want.count || it->elem_type != want.elem_type)
+    Region r = *it;
+    if (r.kind == Region::kModel && r.count > want.count)
+      throw std::runtime_error(in + ": the model is " + std::to_string(r.count) + " bytes, the deployed library reserved " +
+                               std::to_string(want.count) + " (eiota patch --reserve sets the room)");
+    if (r.kind == Region::kModel) {  // a whole non-EON model, padded to the reserved capacity
+      r.values.resize(want.count, 0);
+      r.count = want.count;
+    }
+    if (r.count != want.count || r.elem_type != want.elem_type)
       throw std::runtime_error(in + ": region " + want.name + " differs in size or type from the deployed library");
-    regions.push_back(*it);
+    regions.push_back(std::move(r));
   }
   SecretKey k = load_secret_key(key);
   if (k.pk != m.public_key)
@@ -216,6 +224,8 @@ int main(int argc, char** argv) {
   patch->add_option("export", in, "Edge Impulse export: .zip or folder")->required();
   patch->add_option("-o,--output", out, "patched library to write (zip when the input is a zip)")->required();
   patch->add_option("--key", key, "public (.pub) or secret (.key) key; a missing .key is created");
+  uint32_t reserve = 0;
+  patch->add_option("--reserve", reserve, "non-EON exports: bytes of room for a retrained model to grow (default: a quarter, at least 1 KiB)");
 
   auto* pack = app.add_subcommand("pack", "write a signed payload from a retrained export");
   pack->add_option("export", in, "the retrained export")->required();
@@ -256,7 +266,7 @@ int main(int argc, char** argv) {
       std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";
       return 0;
     }
-    if (*patch) return cmd_patch(in, out, key);
+    if (*patch) return cmd_patch(in, out, key, reserve);
     if (*pack) return cmd_pack(base, in, out, key, sequence);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {

@@ -57,6 +57,8 @@ const char* kind_name(Region::Kind k) {
     case Region::kZero: return "zero";
     case Region::kConfig: return "config";
     case Region::kMacro: return "macro";
+    case Region::kModel: return "model";
+    case Region::kModelLength: return "model_len";
     default: return "anomaly";
   }
 }

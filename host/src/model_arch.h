@@ -53,7 +53,7 @@ struct Arch {
 };
 
 struct Region {
-  enum Kind { kData, kScale, kZero, kConfig, kAnomaly, kMacro };
+  enum Kind { kData, kScale, kZero, kConfig, kAnomaly, kMacro, kModel, kModelLength };
   std::string name;        // "b0.t12.scale"
   int block = 0;
   int tensor = 0;          // structural number

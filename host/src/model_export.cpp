@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "eiota_format.h"
+#include "tflite_graph.h"
 
 namespace eiota::host {
 namespace {
@@ -32,12 +33,6 @@ std::string without_project(std::string text, const std::string& project) {
         std::isdigit((unsigned char)text[at + from.size()]))
       text.erase(at, project.size() + 1);
   return text;
-}
-
-bool sdk_mentions(const ExportFiles& f, const std::string& word) {
-  for (const auto& [path, text] : f.files)
-    if (path.rfind(f.root + "edge-impulse-sdk/", 0) == 0 && text.find(word) != std::string::npos) return true;
-  return false;
 }
 
 // The type of `field` in the SDK's struct `type` (`typedef struct { float scale; ... } type;`).
@@ -135,13 +130,14 @@ bool sdk_tests_in_preprocessor(const ExportFiles& f, const std::string& word) {
   return false;
 }
 
-// The 2021-22 SDK reads the input/output quantization from model_metadata.h macros: each one it
-// reads becomes a variable the payload can replace.
+// The 2021-22 SDK reads the input/output quantization from model_metadata.h macros: each becomes
+// a variable the payload can replace (harmless where the SDK does not read it, and the retrained
+// export's values are needed whatever its own SDK does).
 void read_quant_macros(ModelExport& x, const Source& s) {
   for (const auto& [macro, value] : read_defines(s.text)) {
     if (macro.rfind("EI_CLASSIFIER_TFLITE_INPUT_", 0) != 0 && macro.rfind("EI_CLASSIFIER_TFLITE_OUTPUT_", 0) != 0) continue;
     bool zero = macro.ends_with("_ZEROPOINT");
-    if ((!zero && !macro.ends_with("_SCALE")) || !sdk_mentions(x.files, macro)) continue;
+    if (!zero && !macro.ends_with("_SCALE")) continue;
     if (sdk_tests_in_preprocessor(x.files, macro)) {
       x.arch.outside_quant[macro] = value;  // compared instead
       continue;
@@ -290,14 +286,83 @@ void read_anomaly(ModelExport& x) {
   }
 }
 
-std::string non_eon_hint(const ExportFiles& f) {
-  for (const auto& [path, _] : f.files) {
-    if (path.rfind(f.root + "tflite-model/", 0) != 0) continue;
-    if (ends_with(path, "tflite-trained.h") || (path.find("tflite_learn_") != std::string::npos && ends_with(path, ".h")))
-      return f.origin + ": this export runs the TFLite interpreter (no *_compiled.cpp, model as a flatbuffer in " + path +
-             "); eiota supports EON-compiled exports for now: re-export with the EON Compiler enabled";
+// A non-EON model header: `[ALIGN(16)] const unsigned char NAME[] = { 0x1c, ... };` and
+// `[const] unsigned int NAME_len = N;`. Returns false when the header holds no model array.
+bool read_interp_header(ModelExport& x, const std::string& path) {
+  Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
+  const auto& t = s.toks;
+  for (const auto& d : s.decls) {
+    if (d.kind != Decl::kVariable || !d.has_init || !d.init.is_list || d.array_dims_first.empty()) continue;
+    if (!d.spec_has(t, "char") && !d.spec_has(t, "uint8_t")) continue;
+    InterpModel m;
+    m.path = path;
+    m.array = d.name;
+    m.array_begin = t[d.first].begin;
+    m.array_end = t[d.last - 1].end;
+    m.array_init = std::string(s.text.substr(t[d.init.first].begin, t[d.init.last - 1].end - t[d.init.first].begin));
+    for (const auto& item : d.init.items) {
+      long v = std::strtol(item.text(t).c_str(), nullptr, 0);
+      if (item.is_list || v < 0 || v > 255) throw std::runtime_error(s.where(item.first) + ": " + d.name + " is not a byte array");
+      m.bytes.push_back((char)v);
+    }
+    if (const Decl* len = s.find(d.name + "_len"); len && len->has_init) {
+      std::string type;
+      for (size_t k = len->first; k < len->name_tok; k++)
+        if (t[k].text != "const" && t[k].text != "static") type += (type.empty() ? "" : " ") + std::string(t[k].text);
+      if (std::strtoul(len->init.text(t).c_str(), nullptr, 0) != m.bytes.size())
+        throw std::runtime_error(s.where(len->first) + ": " + len->name + " does not match the " + std::to_string(m.bytes.size()) + " bytes of " + d.name);
+      if (type == "unsigned int" || type == "uint32_t" || type == "int") {
+        m.length = len->name;
+        m.length_type = type;
+        m.length_begin = t[len->first].begin;
+        m.length_end = t[len->last - 1].end;
+      }
+    }
+    x.interp.push_back(std::move(m));
+    return true;
   }
-  return f.origin + ": no EON-compiled model (tflite-model/*_compiled.cpp) found";
+  return false;
+}
+
+// Non-EON exports: the whole model is one region (padded to the capacity `patch` reserves), its
+// length another, and the graph inside it is the architecture.
+void read_interp_models(ModelExport& x) {
+  const ExportFiles& f = x.files;
+  for (const auto& [path, _] : f.files)
+    if (path.rfind(f.root + "tflite-model/", 0) == 0 && ends_with(path, ".h") && !ends_with(path, "_compiled.h") &&
+        path.find('/', f.root.size() + 13) == std::string::npos)
+      read_interp_header(x, path);
+  if (x.interp.empty()) throw std::runtime_error(f.origin + ": no EON-compiled model (tflite-model/*_compiled.cpp) and no TFLite model array found");
+  for (size_t b = 0; b < x.interp.size(); b++) {
+    const InterpModel& m = x.interp[b];
+    ArchBlock blk = tflite_graph(m.bytes, f.origin + "/" + m.path);
+    blk.stem = m.array;
+    x.arch.blocks.push_back(std::move(blk));
+    Region r;
+    r.kind = Region::kModel;
+    r.block = (int)b;
+    r.tensor = r.export_tensor = -1;
+    r.elem_type = eiota::kUInt8;
+    r.count = (uint32_t)m.bytes.size();
+    r.name = "b" + std::to_string(b) + ".model";
+    r.array = m.array;
+    r.factory_ref = "eiota_factory_" + m.array;
+    r.working_ref = m.array;
+    r.values.assign(m.bytes.begin(), m.bytes.end());
+    x.regions.push_back(r);
+    if (m.length.empty()) continue;
+    Region l = r;
+    l.kind = Region::kModelLength;
+    l.elem_type = eiota::kInt32;
+    l.count = 1;
+    l.name = "b" + std::to_string(b) + ".model_len";
+    l.array = m.length;
+    l.factory_ref = "&eiota_factory_" + m.length;
+    l.working_ref = "&" + m.length;
+    l.values.resize(4);
+    eiota::put_u32(l.values.data(), (uint32_t)m.bytes.size());
+    x.regions.push_back(l);
+  }
 }
 
 }  // namespace
@@ -315,7 +380,7 @@ ModelExport analyze_export(ExportFiles files) {
     if (path.rfind(f.root + "tflite-model/", 0) == 0 && ends_with(path, ".cpp") &&
         path.find('/', f.root.size() + 13) == std::string::npos && path.find("_compiled", f.root.size()) != std::string::npos)
       x.model_paths.push_back(path);  // tflite_learn_3_compiled.cpp, trained_model_compiled_acc.cpp
-  if (x.model_paths.empty()) throw std::runtime_error(non_eon_hint(f));
+  if (x.model_paths.empty()) read_interp_models(x);
   for (size_t b = 0; b < x.model_paths.size(); b++) {
     const std::string& p = x.model_paths[b];
     x.models.push_back(read_eon_model(f.origin + "/" + p, f.files.at(p)));

@@ -24,6 +24,17 @@ struct AnomalyArray {
   std::vector<std::string> radii;              // clusters only
 };
 
+// A non-EON export's model: the whole TFLite flatbuffer as a byte array in a header
+// (`trained_tflite[]`, `tflite_learn_N[]`) and its length variable.
+struct InterpModel {
+  std::string path;           // the header
+  std::string array, length;  // names; `length` is "" when its type is not a 32-bit int
+  std::string length_type;
+  size_t array_begin = 0, array_end = 0, length_begin = 0, length_end = 0;  // declaration spans
+  std::string array_init;     // the initialiser as written
+  std::string bytes;
+};
+
 struct ModelExport {
   ExportFiles files;
   std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
@@ -38,6 +49,7 @@ struct ModelExport {
   std::string project_id;        // EI_CLASSIFIER_PROJECT_ID, for names Studio suffixes with it
   std::string anomaly_path;      // model-parameters/anomaly_metadata.h, "" if absent
   std::vector<AnomalyArray> anomaly;
+  std::vector<InterpModel> interp;  // non-EON models, one per block
 };
 
 // Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.

@@ -256,6 +256,37 @@ std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
   return apply_edits(text, std::move(edits));
 }
 
+// A non-EON model header: the model array keeps its bytes const (padded to the capacity) under a
+// new name, and its own name becomes a writable working copy that the SDK's references now reach.
+std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t capacity, BlockPatch* bp) {
+  std::ostringstream arr, len, table;
+  arr << "#include \"eiota/eiota_model.h\"\n"
+      << "// eiota: the factory model, padded to the " << capacity << " bytes reserved for retrains.\n"
+      << "alignas(16) static const unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
+      << "// eiota: what the SDK runs; filled from the factory model before main().\n"
+      << "alignas(16) EIOTA_RAM_ATTR unsigned char " << m.array << "[" << capacity << "];";
+  std::vector<Edit> edits{Edit{m.array_begin, m.array_end - m.array_begin, arr.str()}};
+  table << "\nextern const eiota_region " << bp->table_symbol << "[];\n"
+        << "const eiota_region " << bp->table_symbol << "[] = {\n"
+        << "  { eiota_factory_" << m.array << ", " << m.array << ", " << capacity << ", " << (int)eiota::kUInt8 << " },\n";
+  bp->regions = 1;
+  bp->ram_bytes = capacity;
+  if (!m.length.empty()) {
+    len << "static const " << m.length_type << " eiota_factory_" << m.length << " = " << m.bytes.size() << ";\n"
+        << m.length_type << " " << m.length << " = " << m.bytes.size() << ";  // eiota: replaceable\n"
+        << "static_assert(sizeof(" << m.length << ") == 4, \"eiota: the model length must be 32-bit\");";
+    edits.push_back(Edit{m.length_begin, m.length_end - m.length_begin, len.str()});
+    table << "  { &eiota_factory_" << m.length << ", &" << m.length << ", 1, " << (int)eiota::kInt32 << " },\n";
+    bp->regions++;
+  }
+  table << "};\n";
+  const std::string& text = x.files.files.at(m.path);
+  size_t guard_end = text.rfind("#endif");
+  size_t at = guard_end == std::string::npos || guard_end < m.array_end ? text.size() : guard_end;
+  edits.push_back(Edit{at, 0, table.str()});
+  return apply_edits(text, std::move(edits));
+}
+
 // The library's main header gets the Arduino API, so sketches need no extra include, and an
 // Arduino library gets eiota's example sketches, including that header.
 void add_arduino_api(ExportFiles& f) {
@@ -279,7 +310,7 @@ void add_arduino_api(ExportFiles& f) {
 
 }  // namespace
 
-PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key) {
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, uint32_t reserve) {
   if (x.patched)
     throw std::runtime_error(x.files.origin + ": already patched by eiota; patch the export as Edge Impulse wrote it");
   ExportFiles f = x.files;
@@ -289,6 +320,19 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     blocks.push_back(patch_model_file(x.models[b], x.regions, (int)b));
     f.files[x.model_paths[b]] = blocks.back().text;
     res.ram_bytes += blocks.back().ram_bytes;
+  }
+  std::vector<Region> regions = x.regions;  // what the manifest records
+  for (size_t b = 0; b < x.interp.size(); b++) {
+    const InterpModel& m = x.interp[b];
+    uint32_t extra = reserve ? reserve : std::max<uint32_t>(1024, (uint32_t)m.bytes.size() / 4);
+    uint32_t capacity = ((uint32_t)m.bytes.size() + extra + 15) / 16 * 16;
+    BlockPatch bp;
+    bp.table_symbol = "eiota_regions_" + m.array;
+    f.files[m.path] = patch_interp(x, m, capacity, &bp);
+    for (auto& r : regions)
+      if (r.kind == Region::kModel && r.block == (int)b) r.count = capacity;
+    res.ram_bytes += bp.ram_bytes;
+    blocks.push_back(bp);
   }
   bool has_config = false;
   for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig;
@@ -323,7 +367,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
   man.fingerprint = x.fp;
   man.public_key = public_key;
   man.arch = x.arch;
-  man.regions = x.regions;
+  man.regions = regions;
   for (auto& r : man.regions) r.values.clear();
   man.model_files = x.model_paths;
   man.source = x.files.origin;

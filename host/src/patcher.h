@@ -14,7 +14,8 @@ struct PatchResult {
   size_t ram_bytes = 0;    // working copies of the values
 };
 
-// Patches an analysed export for `public_key`. Throws std::runtime_error when it cannot.
-PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key);
+// Patches an analysed export for `public_key`. A non-EON model gets `reserve` bytes of room to
+// grow (0: a quarter of its size, at least 1 KiB). Throws std::runtime_error when it cannot.
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, uint32_t reserve = 0);
 
 }  // namespace eiota::host
