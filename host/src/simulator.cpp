@@ -113,6 +113,7 @@ void build_simulator(const SimBuild& b) {
   if (porting.empty()) porting = sources_in(sdk / "porting" / "posix", true);
   if (porting.empty()) porting = {(objs / "sim" / "sim_porting.cpp").string()};
   srcs.insert(srcs.end(), porting.begin(), porting.end());
+  srcs.push_back((objs / "sim" / "sim_cmsis_stubs.cpp").string());
 
   std::string defs = kDefines, incs;
   if (fs::exists(root / "eiota" / "eiota_update.h")) {
