@@ -481,3 +481,32 @@ int main(int, char** argv) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MultiBlock, EveryModelFileAndTheGmmThresholdTravel) {
+  // Two learn blocks in one library (a classifier and a second graph, as multi-impulse and GMM
+  // exports have), and a GMM config's threshold in model_variables.h.
+  Workdir w("multiblock");
+  std::string gen = kGen + " --era 2025 --layout arduino --name demo ";
+  deploy_and_retrain(w, gen + "--synthetic fc-int8", "4", [&](const std::string& exp) {
+    bool is_new = exp.ends_with("/new");
+    std::string second = exp + "-b14";
+    ASSERT_EQ(run(w.sh(gen + "--synthetic conv-int8-perchannel --block 14 " + (is_new ? "--perturb 9 " : "") + "--out " + second)).code, 0);
+    for (const auto& e : fs::directory_iterator(second + "/src/tflite-model"))
+      if (e.path().extension() == ".cpp") fs::copy(e.path(), exp + "/src/tflite-model/" + e.path().filename().string());
+    std::string vars = exp + "/src/model-parameters/model_variables.h";
+    std::ifstream in(vars);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    text.insert(text.rfind("#endif"), std::string("typedef struct { float anomaly_threshold; int kind; } gmm_config_t;\n") +
+                                          "gmm_config_t ei_learning_block_config_1234_15 = { .anomaly_threshold = " +
+                                          (is_new ? "0.625" : "0.25") + ", .kind = 1 };\n");
+    std::ofstream(vars) << text;
+  });
+  Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
+  EXPECT_NE(j.out.find("b1.t"), std::string::npos) << j.out;  // regions of the second model file
+  EXPECT_NE(j.out.find("config.ei_learning_block_config_15.anomaly_threshold"), std::string::npos) << j.out;
+  values_travel(w);
+}
+
+}  // namespace

@@ -82,14 +82,16 @@ std::vector<uint8_t> encode_value(const std::string& text, uint8_t type, const s
   return std::vector<uint8_t>(b, b + eiota::elem_size(type));
 }
 
-// `.scale = v` / `.zero_point = v` items of a result config: values the SDK reads outside the
-// model, made regions of their own, after the model blocks.
+// `.scale = v` / `.zero_point = v` items of a result config, and a GMM block's
+// `.anomaly_threshold = v`: values the SDK reads outside the model, made regions of their own,
+// after the model blocks.
 void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
   const auto& t = s.toks;
   for (const auto& item : d.init.items) {
     if (item.is_list || item.last - item.first < 4) continue;
     std::string field(t[item.first + 1].text);
-    if (t[item.first].text != "." || t[item.first + 2].text != "=" || (field != "scale" && field != "zero_point")) continue;
+    if (t[item.first].text != "." || t[item.first + 2].text != "=") continue;
+    if (field != "scale" && field != "zero_point" && field != "anomaly_threshold") continue;  // the last: GMM blocks
     std::string value;
     for (size_t k = item.first + 3; k < item.last; k++) value += t[k].text;
     std::string type_name;
