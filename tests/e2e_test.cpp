@@ -139,6 +139,9 @@ std::string tfl(const std::string& f) { return "--tflite " + kShared + "/tflite/
 INSTANTIATE_TEST_SUITE_P(
     Exports, RoundTrip,
     ::testing::Values(
+        // 2021-22: trained_model_compiled.cpp, float32 tensor tables without a quantization field, macros.
+        Case{"fc_float_2021", "--synthetic fc-float", "--synthetic fc-float --perturb 5", "2021", true},
+        Case{"fc_int8_2021", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2021", true},
         Case{"fc_int8_2023", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2023", true},
         Case{"fc_int8_2024", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2024", true},
         Case{"fc_int8_2025", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2025", true},

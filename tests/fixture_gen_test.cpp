@@ -248,7 +248,7 @@ class FixtureGen : public ::testing::Test {
 };
 
 TEST_F(FixtureGen, OutputIsByteForByteDeterministic) {
-  for (const char* era : {"2023", "2024", "2025"}) {
+  for (const char* era : {"2021", "2023", "2024", "2025"}) {
     const std::string args = std::string("--synthetic conv-int8-perchannel --perturb 5 --era ") + era;
     const auto a = read_tree(generate(std::string("a") + era, args));
     const auto b = read_tree(generate(std::string("b") + era, args));
@@ -287,16 +287,17 @@ TEST_F(FixtureGen, LayoutsAndNames) {
 
 TEST_F(FixtureGen, EveryEraCompilesAndRunsTheSameNetwork) {
   std::vector<std::vector<RunResult>> per_era;
-  for (const char* era : {"2023", "2024", "2025"}) {
+  for (const char* era : {"2023", "2024", "2025", "2021"}) {
     const fs::path root = generate(std::string("fc") + era, std::string("--synthetic fc-int8 --era ") + era);
     per_era.push_back(build_and_run(root));
     expect_finite_and_varied(per_era.back());
   }
   // Same weights in three formats: the outputs must agree exactly.
-  ASSERT_EQ(per_era.size(), 3u);
+  ASSERT_EQ(per_era.size(), 4u);
   for (size_t k = 0; k < 3 && per_era[0].size() == 3; ++k) {
     EXPECT_EQ(per_era[0][k].values, per_era[1][k].values);
     EXPECT_EQ(per_era[0][k].values, per_era[2][k].values);
+    if (per_era[3].size() == 3) EXPECT_EQ(per_era[0][k].values, per_era[3][k].values);
     EXPECT_EQ(per_era[0][k].labels, (std::vector<std::string>{"idle", "shake", "tap", "wave"}));
   }
 }
@@ -313,6 +314,51 @@ TEST_F(FixtureGen, QuantizedMatchesFloatAndHeapBuildMatchesStatic) {
   const auto heap = build_and_run(generate("heap", "--synthetic fc-int8 --era 2023"), "-DEIOTA_FAKE_SDK_USE_HEAP");
   ASSERT_EQ(heap.size(), 3u);
   for (size_t k = 0; k < 3; ++k) EXPECT_EQ(heap[k].values, q[k].values);
+}
+
+TEST_F(FixtureGen, Era2021HasTheOldShapeAndRuns) {
+  // Float models: 5-field tensorData entries, no quantization member.
+  const fs::path f = generate("f2021", "--synthetic fc-float --era 2021");
+  const fs::path f_cpp = f / "src" / "tflite-model" / "trained_model_compiled.cpp";
+  ASSERT_TRUE(fs::exists(f_cpp));
+  ASSERT_TRUE(fs::exists(f / "src" / "tflite-model" / "trained_model_compiled.h"));
+  const std::string fm = read_file(f_cpp);
+  const std::regex five_fields(R"(\n  \{ kTfLite(ArenaRw|MmapRo), kTfLite\w+, [^,{}]+, \(TfLiteIntArray\*\)&tensor_dimension\d+, \d+, \},)");
+  const size_t entries = std::distance(std::sregex_iterator(fm.begin(), fm.end(), five_fields), std::sregex_iterator());
+  EXPECT_EQ(entries, count(fm, "(TfLiteIntArray*)&tensor_dimension"));
+  EXPECT_GT(entries, 0u);
+  EXPECT_EQ(count(fm, "quantization;"), 0u);
+  EXPECT_EQ(count(fm, "kTfLiteNoQuantization, nullptr"), 0u);
+  EXPECT_EQ(count(fm, "namespace g0"), 0u);
+  EXPECT_EQ(count(fm, "ALIGN(16) float tensor_data"), 0u);
+  EXPECT_NE(fm.find("const ALIGN(8) float tensor_data1["), std::string::npos);
+  EXPECT_NE(fm.find("};const NodeInfo_t nodeData[] = {"), std::string::npos);
+  EXPECT_NE(fm.find("TfLiteTensor* trained_model_input(int index) {"), std::string::npos);
+  const std::string meta = read_file(f / "src" / "model-parameters" / "model_metadata.h");
+  EXPECT_NE(meta.find("#define EI_CLASSIFIER_TFLITE_INPUT_SCALE         0\n"), std::string::npos);
+  EXPECT_NE(meta.find("#define EI_CLASSIFIER_TFLITE_OUTPUT_ZEROPOINT    0\n"), std::string::npos);
+
+  // Int8 models keep the quantization field.
+  const fs::path q = generate("q2021", "--synthetic fc-int8 --era 2021");
+  const std::string qm = read_file(q / "src" / "tflite-model" / "trained_model_compiled.cpp");
+  EXPECT_NE(qm.find("  TfLiteQuantization quantization;\n"), std::string::npos);
+  EXPECT_NE(qm.find("{kTfLiteAffineQuantization, const_cast<void*>(static_cast<const void*>(&quant0))}, },"),
+            std::string::npos);
+  EXPECT_NE(read_file(q / "src" / "model-parameters" / "model_metadata.h")
+                .find("#define EI_CLASSIFIER_TFLITE_OUTPUT_ZEROPOINT    -128\n"),
+            std::string::npos);
+
+  // Both run, the float model as in 2023, heap builds as static ones.
+  const auto f21 = build_and_run(f);
+  expect_finite_and_varied(f21);
+  const auto f23 = build_and_run(generate("f2023", "--synthetic fc-float --era 2023"));
+  ASSERT_EQ(f21.size(), f23.size());
+  for (size_t k = 0; k < f21.size(); ++k) EXPECT_EQ(f21[k].values, f23[k].values);
+  const auto q21 = build_and_run(q);
+  expect_finite_and_varied(q21);
+  const auto heap = build_and_run(q, "-DEIOTA_FAKE_SDK_USE_HEAP");
+  ASSERT_EQ(heap.size(), q21.size());
+  for (size_t k = 0; k < heap.size(); ++k) EXPECT_EQ(heap[k].values, q21[k].values);
 }
 
 TEST_F(FixtureGen, PerChannelConvRuns) {

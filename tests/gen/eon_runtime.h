@@ -18,6 +18,7 @@ struct RuntimeInfo {
   size_t tensor_count = 0;
   size_t node_count = 0;
   std::vector<std::string> op_keys;  // used_operators_e entries without "OP_"
+  bool quant_field = true;           // TensorInfo_t has a quantization member
   std::vector<int32_t> inputs, outputs;
 };
 

@@ -9,6 +9,10 @@
 
 namespace fixturegen {
 
+// 2021: the 2020 to mid-2023 shape: `trained_model_*` functions that return
+//       TfLiteTensor pointers, a full tflTensors[] array, ALIGN(8) constants,
+//       and for models without quantized tensors, 5-field tensorData entries
+//       (TensorInfo_t has no quantization member). Op table as in 2023.
 // 2023: no namespace, `const TensorInfo_t tensorData[]`, NodeInfo_t
 //       `nodeData[]` op table with used_op_index.
 // 2024: declarations inside `namespace g0 { }`, non-const tensorData,
@@ -16,7 +20,7 @@ namespace fixturegen {
 // 2025: as 2024, constants in `MODEL_SECTION(EI_MODEL_SECTION)`, and arrays
 //       shared by value: a dims array, a zero-point array or a whole quant
 //       struct equal to an earlier one is referenced, not written again.
-enum class Era { E2023, E2024, E2025 };
+enum class Era { E2021, E2023, E2024, E2025 };
 
 struct EonFiles {
   std::string cpp;

@@ -24,13 +24,16 @@ Names make_names(const ExportOptions& o) {
   const std::string project = std::to_string(o.project_id) + "_";
   n.learn = (suffixed ? project : "") + std::to_string(o.block);
   n.dsp = (suffixed ? project : "") + std::to_string(n.dsp_block);
-  n.symbol = "tflite_learn_" + n.learn;
+  n.symbol = o.era == Era::E2021 ? "trained_model" : "tflite_learn_" + n.learn;
   n.impulse = "impulse_" + std::to_string(o.project_id) + "_0";
   return n;
 }
 
 std::string generated_on(const ExportOptions& o) {
-  const char* date = o.era == Era::E2023 ? ".08.2023" : o.era == Era::E2024 ? ".02.2024" : ".09.2025";
+  const char* date = o.era == Era::E2021   ? ".06.2021"
+                     : o.era == Era::E2023 ? ".08.2023"
+                     : o.era == Era::E2024 ? ".02.2024"
+                                           : ".09.2025";
   const int day = 1 + (o.deploy_version > 0 ? (o.deploy_version - 1) % 28 : 0);
   return (day < 10 ? "0" : "") + std::to_string(day) + date + " 12:00:00";
 }
@@ -87,7 +90,7 @@ std::string license_comment() {
 
 std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena) {
   const bool quantized = s.input->type == DType::Int8 || s.input->type == DType::UInt8;
-  const int studio_minor = o.era == Era::E2023 ? 39 : o.era == Era::E2024 ? 46 : 74;
+  const int studio_minor = o.era == Era::E2023 ? 39 : o.era == Era::E2024 ? 46 : 74;  // no such macros in 2021
   std::string t = license_comment();
   t += "\n#ifndef _EI_CLASSIFIER_MODEL_METADATA_H_\n#define _EI_CLASSIFIER_MODEL_METADATA_H_\n\n";
   t += "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n\n";
@@ -118,11 +121,23 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
   t += define("EI_CLASSIFIER_FREQUENCY", "0");
   t += define("EI_CLASSIFIER_HAS_MODEL_VARIABLES", "1");
   t += define("EI_CLASSIFIER_OBJECT_DETECTION", "0") + "\n";
-  t += define("EI_CLASSIFIER_TFLITE_INPUT_DATATYPE", datatype_macro(s.input->type));
-  t += define("EI_CLASSIFIER_TFLITE_OUTPUT_DATATYPE", datatype_macro(s.output->type));
+  const bool in_q = s.input->quant.has_value(), out_q = s.output->quant.has_value();
+  if (o.era == Era::E2021) {
+    // Each tensor's datatype, then its quantization (0 for float tensors).
+    t += define("EI_CLASSIFIER_TFLITE_INPUT_DATATYPE", datatype_macro(s.input->type));
+    t += define("EI_CLASSIFIER_TFLITE_INPUT_QUANTIZED", in_q ? "1" : "0");
+    t += define("EI_CLASSIFIER_TFLITE_INPUT_SCALE", in_q ? format_double(s.input->quant->scale[0]) : "0");
+    t += define("EI_CLASSIFIER_TFLITE_INPUT_ZEROPOINT", in_q ? std::to_string(s.input->quant->zero_point[0]) : "0");
+    t += define("EI_CLASSIFIER_TFLITE_OUTPUT_DATATYPE", datatype_macro(s.output->type));
+    t += define("EI_CLASSIFIER_TFLITE_OUTPUT_QUANTIZED", out_q ? "1" : "0");
+    t += define("EI_CLASSIFIER_TFLITE_OUTPUT_SCALE", out_q ? format_double(s.output->quant->scale[0]) : "0");
+    t += define("EI_CLASSIFIER_TFLITE_OUTPUT_ZEROPOINT", out_q ? std::to_string(s.output->quant->zero_point[0]) : "0");
+  } else {
+    t += define("EI_CLASSIFIER_TFLITE_INPUT_DATATYPE", datatype_macro(s.input->type));
+    t += define("EI_CLASSIFIER_TFLITE_OUTPUT_DATATYPE", datatype_macro(s.output->type));
+  }
   if (o.era == Era::E2023) {
     // Exports of this era also copy the input/output quantization here.
-    const bool in_q = s.input->quant.has_value(), out_q = s.output->quant.has_value();
     t += define("EI_CLASSIFIER_TFLITE_INPUT_QUANTIZED", in_q ? "1" : "0");
     t += define("EI_CLASSIFIER_TFLITE_INPUT_SCALE", in_q ? format_double(s.input->quant->scale[0]) : "0");
     t += define("EI_CLASSIFIER_TFLITE_INPUT_ZEROPOINT", in_q ? std::to_string(s.input->quant->zero_point[0]) : "0");
@@ -130,7 +145,8 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
     t += define("EI_CLASSIFIER_TFLITE_OUTPUT_SCALE", out_q ? format_double(s.output->quant->scale[0]) : "0");
     t += define("EI_CLASSIFIER_TFLITE_OUTPUT_ZEROPOINT", out_q ? std::to_string(s.output->quant->zero_point[0]) : "0");
   }
-  t += "\n" + define("EI_CLASSIFIER_TFLITE_LARGEST_ARENA_SIZE", std::to_string(arena)) + "\n";
+  t += "\n" + define(o.era == Era::E2021 ? "EI_CLASSIFIER_TFLITE_ARENA_SIZE" : "EI_CLASSIFIER_TFLITE_LARGEST_ARENA_SIZE",
+                     std::to_string(arena)) + "\n";
   t += define("EI_CLASSIFIER_INFERENCING_ENGINE", "EI_CLASSIFIER_TFLITE");
   t += define("EI_CLASSIFIER_COMPILED", "1");
   t += define("EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER", "0");
@@ -141,8 +157,10 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
   t += define("EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW", "4");
   t += "#endif // EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW\n";
   t += define("EI_CLASSIFIER_SLICE_SIZE", "(EI_CLASSIFIER_RAW_SAMPLE_COUNT / EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW)");
-  t += "\n" + define("EI_STUDIO_VERSION_MAJOR", "1") + define("EI_STUDIO_VERSION_MINOR", std::to_string(studio_minor)) +
-       define("EI_STUDIO_VERSION_PATCH", "0") + "\n";
+  t += "\n";
+  if (o.era != Era::E2021)
+    t += define("EI_STUDIO_VERSION_MAJOR", "1") + define("EI_STUDIO_VERSION_MINOR", std::to_string(studio_minor)) +
+         define("EI_STUDIO_VERSION_PATCH", "0") + "\n";
   t += "typedef struct {\n    uint32_t block_id;\n    uint16_t implementation_version;\n    int axes;\n";
   t += "    float scale_axes;\n} ei_dsp_config_raw_t;\n\n";
   t += "#endif // _EI_CLASSIFIER_MODEL_METADATA_H_\n";
@@ -180,10 +198,23 @@ std::string model_variables(const ExportOptions& o, const Names& n, const Shape&
   t += "        (void*)&" + dsp + ", // pointer to config struct\n";
   t += "        " + dsp + "_axes, // array of offsets into the input stream, one for each axis\n";
   t += "        " + dsp + "_axes_size, // number of axes\n    }\n};\n\n";
+  if (o.era == Era::E2021) {
+    // 2021 SDKs call trained_model_*() directly, and input/output return a
+    // tensor pointer; the fake SDK's graph config wants the later
+    // fill-a-tensor form, so copy the tensor (its data pointer stays shared).
+    for (const char* fn : {"input", "output"}) {
+      t += "static TfLiteStatus " + n.symbol + "_" + fn + "_copy(int index, TfLiteTensor* tensor) {\n";
+      t += "    *tensor = *" + n.symbol + "_" + fn + "(index);\n    return kTfLiteOk;\n}\n";
+    }
+    t += "\n";
+  }
   t += "const ei_config_tflite_eon_graph_t ei_config_graph_" + n.learn + " = {\n";
   t += "    .implementation_version = 1,\n";
-  for (const char* fn : {"init", "invoke", "reset", "input", "output"})
-    t += std::string("    .model_") + fn + " = &" + n.symbol + "_" + fn + ",\n";
+  for (const char* fn : {"init", "invoke", "reset", "input", "output"}) {
+    const std::string name = fn;
+    const bool copy = o.era == Era::E2021 && (name == "input" || name == "output");
+    t += std::string("    .model_") + fn + " = &" + n.symbol + "_" + fn + (copy ? "_copy" : "") + ",\n";
+  }
   t += "};\n\n";
   t += "const uint8_t ei_output_tensors_indices_" + n.learn + "[1] = { 0 };\n";
   t += "const uint8_t ei_output_tensors_size_" + n.learn + " = 1;\n";

@@ -20,13 +20,14 @@ using namespace fixturegen;
 
 const char kUsage[] =
     "usage: eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>)\n"
-    "                         --era 2023|2024|2025 --out <dir> [--layout arduino|cpp] [--zip]\n"
+    "                         --era 2021|2023|2024|2025 --out <dir> [--layout arduino|cpp] [--zip]\n"
     "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
     "                         [--deploy-version N] [--labels a,b,c]\n"
     "\n"
     "  --tflite <file>     convert a TensorFlow Lite model (int8 or float32)\n"
     "  --synthetic <name>  built-in model: fc-int8, fc-float, conv-int8-perchannel\n"
-    "  --era <year>        export format: 2023, 2024 or 2025\n"
+    "  --era <year>        export format: 2021, 2023, 2024 or 2025 (2021: the shape\n"
+    "                      Edge Impulse used from 2020 to mid-2023)\n"
     "  --out <path>        folder to create (must not exist or be empty); with --zip,\n"
     "                      the zip file to write\n"
     "  --layout <kind>     arduino (default: library.properties, src/, examples/) or\n"
@@ -96,10 +97,11 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--synthetic") a.synthetic = value;
     else if (flag == "--out") a.out = value;
     else if (flag == "--era") {
-      if (value == "2023") a.era = Era::E2023;
+      if (value == "2021") a.era = Era::E2021;
+      else if (value == "2023") a.era = Era::E2023;
       else if (value == "2024") a.era = Era::E2024;
       else if (value == "2025") a.era = Era::E2025;
-      else usage_error("--era must be 2023, 2024 or 2025, got '" + value + "'");
+      else usage_error("--era must be 2021, 2023, 2024 or 2025, got '" + value + "'");
     } else if (flag == "--layout") {
       if (value == "arduino") a.layout = Layout::Arduino;
       else if (value == "cpp") a.layout = Layout::Cpp;
