@@ -46,6 +46,18 @@ std::string prologue_2021(const RuntimeInfo& rt) {
   return s;
 }
 
+// The start of the model's init: the arena, allocated or cleared, and the allocation cursors.
+std::string init_opening(const std::string& f) {
+  std::string s;
+  s += "TfLiteStatus " + f + "_init( void*(*alloc_fnc)(size_t,size_t) ) {\n";
+  s += "#ifdef EI_CLASSIFIER_ALLOCATION_HEAP\n";
+  s += "  tensor_arena = (uint8_t*) alloc_fnc(16, kTensorArenaSize);\n";
+  s += "  if (!tensor_arena) {\n    ei_printf(\"ERR: failed to allocate tensor arena\\n\");\n";
+  s += "    return kTfLiteError;\n  }\n#else\n  (void)alloc_fnc;\n  memset(tensor_arena, 0, kTensorArenaSize);\n#endif\n";
+  s += "  tensor_boundary = tensor_arena;\n  current_location = tensor_arena + kTensorArenaSize;\n";
+  return s;
+}
+
 std::string epilogue_2021(const RuntimeInfo& rt) {
   const std::string tensors = std::to_string(rt.tensor_count);
   const std::string nodes = std::to_string(rt.node_count);
@@ -61,12 +73,7 @@ std::string epilogue_2021(const RuntimeInfo& rt) {
   s += "static TfLiteTensor* GetTensor(const struct TfLiteContext* context, int tensor_idx) {\n";
   s += "  return &tflTensors[tensor_idx];\n}\n\n} // namespace\n\n";
 
-  s += "TfLiteStatus " + f + "_init( void*(*alloc_fnc)(size_t,size_t) ) {\n";
-  s += "#ifdef EI_CLASSIFIER_ALLOCATION_HEAP\n";
-  s += "  tensor_arena = (uint8_t*) alloc_fnc(16, kTensorArenaSize);\n";
-  s += "  if (!tensor_arena) {\n    ei_printf(\"ERR: failed to allocate tensor arena\\n\");\n";
-  s += "    return kTfLiteError;\n  }\n#else\n  (void)alloc_fnc;\n  memset(tensor_arena, 0, kTensorArenaSize);\n#endif\n";
-  s += "  tensor_boundary = tensor_arena;\n  current_location = tensor_arena + kTensorArenaSize;\n";
+  s += init_opening(f);
   s += "  ctx.AllocatePersistentBuffer = &AllocatePersistentBuffer;\n";
   s += "  ctx.GetTensor = &GetTensor;\n";
   s += "  ctx.tensors_size = " + tensors + ";\n";
@@ -232,12 +239,7 @@ std::string runtime_epilogue(const RuntimeInfo& rt) {
   s += "  return nullptr;\n}\n\n} // namespace\n\n";
 
   // init
-  s += "TfLiteStatus " + f + "_init( void*(*alloc_fnc)(size_t,size_t) ) {\n";
-  s += "#ifdef EI_CLASSIFIER_ALLOCATION_HEAP\n";
-  s += "  tensor_arena = (uint8_t*) alloc_fnc(16, kTensorArenaSize);\n";
-  s += "  if (!tensor_arena) {\n    ei_printf(\"ERR: failed to allocate tensor arena\\n\");\n";
-  s += "    return kTfLiteError;\n  }\n#else\n  (void)alloc_fnc;\n  memset(tensor_arena, 0, kTensorArenaSize);\n#endif\n";
-  s += "  tensor_boundary = tensor_arena;\n  current_location = tensor_arena + kTensorArenaSize;\n\n";
+  s += init_opening(f) + "\n";
   s += "  ctx.AllocatePersistentBuffer = &AllocatePersistentBufferImpl;\n";
   s += "  ctx.GetTensor = &GetTensorImpl;\n";
   s += "  ctx.tensors_size = " + tensors + ";\n";
