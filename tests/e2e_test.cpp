@@ -230,6 +230,61 @@ TEST_F(Refusals, PackRefusesAKeyTheLibraryDoesNotTrust) {
   EXPECT_FALSE(fs::exists(w / "x.eiota"));
 }
 
+// Replaces the first `from` in the file by `to`; fails the test when `from` is absent.
+void edit(const fs::path& file, const std::string& from, const std::string& to) {
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
+  text.replace(at, from.size(), to);
+  std::ofstream(file) << text;
+}
+
+// A retrain exported by a newer SDK: settings and DSP fields the deployed SDK does not have, at
+// values that change nothing, and an EON arena planned differently, are told as notes; a changed
+// setting or DSP field is refused by name.
+TEST_F(Refusals, ImpulseConfigIsComparedByNameAcrossSdkVersions) {
+  Workdir w("refuse_impulse");
+  gen(w, "--synthetic fc-int8", "old");
+  ASSERT_EQ(run(w.sh(kCli + " patch old -o patched --key k.key")).code, 0);
+  auto variant = [&](const std::string& name) {
+    gen(w, "--synthetic fc-int8 --perturb 7", name);
+    return fs::path(w / name) / "src";
+  };
+  fs::path sdk = variant("newer-sdk");
+  edit(sdk / "model-parameters/model_metadata.h", "#define EI_CLASSIFIER_FREQUENCY", "#define EI_CLASSIFIER_NEW_SETTING 0\n#define EI_CLASSIFIER_FREQUENCY");
+  edit(sdk / "model-parameters/model_metadata.h", "float scale_axes;\n", "float scale_axes;\n    const char *named_axes;\n");
+  edit(sdk / "model-parameters/model_variables.h", "1.0f // float scale-axes", "1.0f, NULL");
+  for (const auto& e : fs::directory_iterator(sdk / "tflite-model"))
+    if (e.path().extension() == ".cpp") edit(e.path(), "kTensorArenaSize = 1056;", "kTensorArenaSize = 1088;");
+  Result ok = run(w.sh(kCli + " pack --base patched newer-sdk -o ok.eiota --key k.key"));
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("note: tensor arena 1056 B deployed vs 1088 B new"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("at values that change nothing: named_axes=NULL"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("does not read them): EI_CLASSIFIER_NEW_SETTING 0"), std::string::npos) << ok.out;
+
+  fs::path freq = variant("frequency");
+  edit(freq / "model-parameters/model_metadata.h", "EI_CLASSIFIER_FREQUENCY                  0", "EI_CLASSIFIER_FREQUENCY 16000");
+  Result r = run(w.sh(kCli + " pack --base patched frequency -o f.eiota --key k.key"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("impulse setting EI_CLASSIFIER_FREQUENCY is 0 deployed vs 16000 new"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(w / "f.eiota"));
+
+  fs::path dsp = variant("dsp-field");
+  edit(dsp / "model-parameters/model_variables.h", "1.0f // float scale-axes", "2.0f // float scale-axes");
+  r = run(w.sh(kCli + " pack --base patched dsp-field -o d.eiota --key k.key"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(": scale_axes is 1.0f deployed vs 2.0f new"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(w / "d.eiota"));
+
+  fs::path added = variant("dsp-new-field-set");
+  edit(added / "model-parameters/model_metadata.h", "float scale_axes;\n", "float scale_axes;\n    int pre_shift;\n");
+  edit(added / "model-parameters/model_variables.h", "1.0f // float scale-axes", "1.0f, 1");
+  r = run(w.sh(kCli + " pack --base patched dsp-new-field-set -o a.eiota --key k.key"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("the new export sets pre_shift = 1, which the deployed SDK does not have"), std::string::npos) << r.out;
+}
+
 TEST(Zip, ZipInZipOutAndInspectJson) {
   Workdir w("zip");
   ASSERT_EQ(run(w.sh(kGen + " --era 2024 --layout cpp --zip --synthetic fc-int8 --out lib.zip")).code, 0);
@@ -350,11 +405,11 @@ void values_travel(const Workdir& w) {
   EXPECT_EQ(regions(restored.out, "working"), regions(restored.out, "factory"));
 }
 
-// Adds a 2023-style K-means block to a generated export: anomaly_metadata.h, included from
-// model_variables.h as Edge Impulse does.
-void add_kmeans(const std::string& exp, float shift) {
+// Adds a K-means block to a generated export, included from model_variables.h as Edge Impulse
+// does: anomaly_metadata.h (Aug 2023 on) or anomaly_clusters.h (before), which hold the same arrays.
+void add_kmeans(const std::string& exp, float shift, const std::string& file = "anomaly_metadata.h") {
   std::string params = exp + "/src/model-parameters/";
-  std::ofstream a(params + "anomaly_metadata.h");
+  std::ofstream a(params + file);
   a << "#ifndef _EI_CLASSIFIER_ANOMALY_METADATA_H_\n#define _EI_CLASSIFIER_ANOMALY_METADATA_H_\n"
     << "typedef struct { float *centroid; float max_error; } ei_classifier_anom_cluster_t;\n"
     << "const uint16_t ei_classifier_anom_axes[] = { 0, 3 };\n"
@@ -368,7 +423,7 @@ void add_kmeans(const std::string& exp, float shift) {
   std::ifstream in(params + "model_variables.h");
   std::string text((std::istreambuf_iterator<char>(in)), {});
   size_t at = text.find("#include", text.find("#define"));
-  text.insert(at, "#include \"anomaly_metadata.h\"\n");
+  text.insert(at, "#include \"" + file + "\"\n");
   std::ofstream(params + "model_variables.h") << text;
 }
 
@@ -394,6 +449,19 @@ TEST(Anomaly, KMeansValuesTravelInThePayload) {
   EXPECT_NE(refused.out.find("anomaly ei_classifier_anom_clusters differs (3x2 vs 4x2)"), std::string::npos) << refused.out;
 }
 
+// Deployed with the pre-Aug-2023 anomaly_clusters.h, retrained into an anomaly_metadata.h.
+TEST(Anomaly, OlderAnomalyClustersHeaderIsReplacedToo) {
+  Workdir w("kmeans_clusters_h");
+  int calls = 0;
+  deploy_and_retrain(w, kGen + " --era 2023 --layout arduino --name demo --synthetic fc-int8", "5", [&](const std::string& exp) {
+    add_kmeans(exp, calls ? 0.375f : 0.0f, calls ? "anomaly_metadata.h" : "anomaly_clusters.h");
+    calls++;
+  });
+  Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
+  EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_clusters.centroids"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("anomaly.ei_classifier_anom_scale"), std::string::npos) << j.out;
+  values_travel(w);
+}
 
 TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
   Workdir w("macros");

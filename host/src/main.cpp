@@ -56,13 +56,15 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
   ModelExport x = analyze_export(in);
-  std::vector<std::string> diff = arch_diff(m.arch, x.arch);
+  std::vector<std::string> notes;
+  std::vector<std::string> diff = arch_diff(m.arch, x.arch, &notes);
   if (!diff.empty()) {
     std::cerr << "eiota pack: " << in << " does not fit the deployed model " << base << ":\n";
     for (size_t i = 0; i < diff.size() && i < 12; i++) std::cerr << "  - " << diff[i] << "\n";
     if (diff.size() > 12) std::cerr << "  ... and " << diff.size() - 12 << " more differences\n";
     return 2;
   }
+  for (const auto& n : notes) std::cerr << "eiota pack: note: " << n << "\n";
   // The payload carries exactly the deployed library's regions, in its order; a newer SDK's
   // extra values (e.g. result configs the deployed SDK does not read) are left out.
   std::vector<Region> regions;

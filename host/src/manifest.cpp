@@ -71,7 +71,9 @@ std::string manifest_to_json(const Manifest& m) {
             {"source", m.source},
             {"model_files", m.model_files},
             {"labels", m.arch.labels},
+            {"engine", m.arch.interpreter ? "tflite" : "eon"},
             {"dsp", m.arch.dsp},
+            {"settings", m.arch.settings},
             {"outside_quant", m.arch.outside_quant},
             {"config_fields", m.arch.config_fields},
             {"anomaly", m.arch.anomaly},
@@ -90,7 +92,9 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     m.source = j.value("source", "");
     m.model_files = j.at("model_files").get<std::vector<std::string>>();
     m.arch.labels = j.at("labels").get<std::vector<std::string>>();
+    m.arch.interpreter = j.value("engine", "eon") == "tflite";
     m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
+    m.arch.settings = j.value("settings", std::map<std::string, std::string>{});
     m.arch.outside_quant = j.value("outside_quant", std::map<std::string, std::string>{});
     m.arch.config_fields = j.value("config_fields", std::vector<std::string>{});
     m.arch.anomaly = j.value("anomaly", std::map<std::string, std::string>{});

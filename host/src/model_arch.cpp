@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "eiota_format.h"
+#include "impulse_config.h"
 
 namespace eiota::host {
 namespace {
@@ -143,7 +144,9 @@ std::string arch_text(const Arch& a) {
   s << "labels";
   for (const auto& l : a.labels) s << " " << l;
   s << "\n";
+  if (a.interpreter) s << "engine tflite\n";
   for (const auto& [k, v] : a.dsp) s << "dsp " << k << " " << v << "\n";
+  for (const auto& [k, v] : a.settings) s << "setting " << k << " " << v << "\n";
   for (const auto& [k, v] : a.outside_quant) s << "outside-quant " << k << " " << v << "\n";
   for (const auto& f : a.config_fields) s << "config " << f << "\n";
   for (const auto& [k, v] : a.anomaly) s << "anomaly " << k << " " << v << "\n";
@@ -159,8 +162,9 @@ std::array<uint8_t, 16> fingerprint(const Arch& a) {
   return out;
 }
 
-std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
-  std::vector<std::string> d;
+std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vector<std::string>* notes) {
+  std::vector<std::string> d, ignored;
+  if (!notes) notes = &ignored;
   if (!base.blocks.empty() && !next.blocks.empty() && !base.blocks[0].inputs.empty() && !next.blocks[0].inputs.empty()) {
     const auto& x = base.blocks[0].tensors.at(base.blocks[0].inputs[0]);
     const auto& y = next.blocks[0].tensors.at(next.blocks[0].inputs[0]);
@@ -196,7 +200,9 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
       else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
     }
     if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
-    if (x.arena != y.arena) d.push_back(p + "tensor arena size " + std::to_string(x.arena) + " vs " + std::to_string(y.arena));
+    if (x.arena != y.arena)  // the EON compiler of another Studio version may plan the same graph differently
+      notes->push_back(p + "tensor arena " + std::to_string(x.arena) + " B deployed vs " + std::to_string(y.arena) +
+                       " B new: the deployed EON code keeps its own plan, which the values do not depend on");
   }
   for (const auto& [k, v] : base.anomaly) {
     auto it = next.anomaly.find(k);
@@ -210,13 +216,11 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next) {
     return "[" + s + "]";
   };
   if (base.labels != next.labels) d.push_back("labels differ: " + list(base.labels) + " vs " + list(next.labels));
-  for (const auto& [k, v] : base.dsp) {
-    auto it = next.dsp.find(k);
-    if (it == next.dsp.end()) d.push_back("DSP block " + k + " missing in the new export");
-    else if (it->second != v) d.push_back("DSP block " + k + " differs: [" + v + "] vs [" + it->second + "]");
-  }
-  for (const auto& [k, v] : next.dsp)
-    if (!base.dsp.count(k)) d.push_back("DSP block " + k + " is new");
+  if (base.interpreter != next.interpreter)
+    d.push_back(std::string("the deployed model runs ") + (base.interpreter ? "on the TFLite interpreter" : "EON-compiled") +
+                ", the new export " + (next.interpreter ? "on the TFLite interpreter" : "EON-compiled") +
+                ": export with the same EON compiler setting");
+  diff_impulse(base, next, d, *notes);
   for (const auto& f : base.config_fields)  // a newer SDK may add configs the deployed one never reads
     if (std::find(next.config_fields.begin(), next.config_fields.end(), f) == next.config_fields.end())
       d.push_back("result config " + f + " of the deployed library is missing in the new export " + list(next.config_fields));

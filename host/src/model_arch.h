@@ -39,7 +39,9 @@ struct ArchBlock {
 struct Arch {
   std::vector<ArchBlock> blocks;
   std::vector<std::string> labels;
-  std::map<std::string, std::string> dsp;  // DSP config declaration -> its initialiser
+  bool interpreter = false;                // non-EON: the TFLite interpreter runs a flatbuffer
+  std::map<std::string, std::string> dsp;  // DSP config declaration -> "field=value; ..." or its items
+  std::map<std::string, std::string> settings;  // impulse settings of model_metadata.h (read_settings)
   // Quantization macros the SDK reads (2021-22 model_metadata.h): not replaceable yet, so they
   // must not change.
   std::map<std::string, std::string> outside_quant;
@@ -73,8 +75,9 @@ ArchBlock build_block(const EonModel& m, int b, std::vector<Region>* regions);
 std::string arch_text(const Arch& a);
 std::array<uint8_t, 16> fingerprint(const Arch& a);
 
-// What differs, one line each, empty when compatible. `base` is the deployed model.
-std::vector<std::string> arch_diff(const Arch& base, const Arch& next);
+// What differs, one line each, empty when compatible. `base` is the deployed model. Differences
+// the deployed firmware cannot see go to `notes` when given.
+std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vector<std::string>* notes = nullptr);
 
 const char* kind_name(Region::Kind k);
 std::string hex(const uint8_t* p, size_t n);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "eiota_format.h"
+#include "impulse_config.h"
 #include "tflite_graph.h"
 
 namespace eiota::host {
@@ -23,35 +24,10 @@ std::string unquote(std::string_view s) {
   return std::string(s);
 }
 
-// Studio 1.74 (Aug 2025) adds the project id to generated names (ei_dsp_config_44_12 for block 12
-// of project 44); compare under the older names so a newer Studio's export still matches.
-std::string without_project(std::string text, const std::string& project) {
-  if (project.empty()) return text;
-  const std::string from = "_" + project + "_";
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + 1))
-    if (at > 0 && (std::isalpha((unsigned char)text[at - 1]) || text[at - 1] == '_') && at + from.size() < text.size() &&
-        std::isdigit((unsigned char)text[at + from.size()]))
-      text.erase(at, project.size() + 1);
-  return text;
-}
-
 // The type of `field` in the SDK's struct `type` (`typedef struct { float scale; ... } type;`).
 std::string sdk_field_type(const ExportFiles& f, const std::string& type, std::string_view field) {
-  for (const auto& [path, text] : f.files) {
-    if (path.rfind(f.root + "edge-impulse-sdk/", 0) != 0 || !ends_with(path, ".h")) continue;
-    if (text.find("} " + type + ";") == std::string::npos) continue;
-    std::vector<Token> t = tokenize(text, path);
-    for (size_t k = 2; k < t.size(); k++) {
-      if (t[k].text != ";" || t[k - 1].text != type || t[k - 2].text != "}") continue;
-      size_t close = k - 2, open = close;
-      for (int depth = 0; open > 0; open--) {
-        if (t[open].text == "}") depth++;
-        if (t[open].text == "{" && --depth == 0) break;
-      }
-      for (size_t j = open + 2; j + 1 < close; j++)
-        if (t[j].text == field && t[j + 1].text == ";") return std::string(t[j - 1].text);
-    }
-  }
+  for (const auto& [ftype, name] : struct_fields(f, type))
+    if (name == field) return ftype;
   return "";
 }
 
@@ -176,6 +152,7 @@ void read_impulse_config(ModelExport& x) {
     if (name == std::string("model_metadata.h")) {
       x.metadata_path = path;
       read_quant_macros(x, s);
+      x.arch.settings = read_settings(s.text);
     }
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
@@ -186,9 +163,15 @@ void read_impulse_config(ModelExport& x) {
         read_config_fields(x, s, d);
       }
       if (d.name.rfind("ei_dsp_config_", 0) == 0) {
-        std::string text;
-        for (size_t k = d.eq_tok + 1; k + 1 < d.last; k++) text += std::string(s.toks[k].text) + " ";
-        x.arch.dsp.emplace(without_project(d.name, project), without_project(text, project));
+        std::vector<std::string> values;
+        if (d.init.is_list)
+          for (const auto& item : d.init.items) values.push_back(without_project(item.text(s.toks), project));
+        else
+          values.push_back(without_project(d.init.text(s.toks), project));
+        std::string type;
+        for (size_t k = d.first; k < d.name_tok; k++)
+          if (s.toks[k].kind == Token::kIdent && s.toks[k].text != "const" && s.toks[k].text != "static") type = s.toks[k].text;
+        x.arch.dsp.emplace(without_project(d.name, project), dsp_config_text(struct_fields(x.files, type), values));
       }
     }
   }
@@ -233,14 +216,14 @@ void add_anomaly_region(ModelExport& x, const std::string& name, const std::stri
   x.regions.push_back(r);
 }
 
-// K-means values of anomaly_metadata.h (2023 on) become regions; the rest of the anomaly block
-// (axes, the older anomaly_clusters.h) is compared by value.
+// K-means values of anomaly_metadata.h (Aug 2023 on) or anomaly_clusters.h (before; the same
+// arrays) become regions; the rest of the anomaly block (axes) is compared by value.
 void read_anomaly(ModelExport& x) {
   for (const char* name : {"anomaly_metadata.h", "anomaly_clusters.h"}) {
     std::string path = x.files.root + "model-parameters/" + name;
     if (!x.files.has(path)) continue;
     Source s = parse_source(x.files.origin + "/" + path, x.files.files.at(path));
-    bool replaceable = std::string(name) == "anomaly_metadata.h";
+    bool replaceable = x.anomaly_path.empty();
     if (replaceable) x.anomaly_path = path;
     for (const auto& d : s.decls) {
       if (d.kind != Decl::kVariable || !d.has_init) continue;
@@ -383,6 +366,7 @@ ModelExport analyze_export(ExportFiles files) {
         path.find('/', f.root.size() + 13) == std::string::npos && path.find("_compiled", f.root.size()) != std::string::npos)
       x.model_paths.push_back(path);  // tflite_learn_3_compiled.cpp, trained_model_compiled_acc.cpp
   if (x.model_paths.empty()) read_interp_models(x);
+  x.arch.interpreter = x.model_paths.empty();
   for (size_t b = 0; b < x.model_paths.size(); b++) {
     const std::string& p = x.model_paths[b];
     x.models.push_back(read_eon_model(f.origin + "/" + p, f.files.at(p)));

@@ -216,7 +216,7 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-// anomaly_metadata.h: each K-means array keeps its factory values const and gets a writable
+// anomaly_metadata.h / anomaly_clusters.h: each K-means array keeps its factory values const and gets a writable
 // working copy under its own name, so the SDK's references now reach the copy.
 std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
   std::vector<Edit> edits;
