@@ -25,6 +25,7 @@ enum ElemType : uint8_t {
   kInt32 = 4,
   kFloat32 = 5,
   kFloat64 = 6,
+  kInt64 = 7,
 };
 
 enum Encoding : uint8_t {
@@ -37,7 +38,7 @@ inline uint32_t elem_size(uint8_t type) {
     case kInt8: case kUInt8: return 1;
     case kInt16: return 2;
     case kInt32: case kFloat32: return 4;
-    case kFloat64: return 8;
+    case kFloat64: case kInt64: return 8;
     default: return 0;
   }
 }

@@ -54,7 +54,7 @@ struct Reader {
   }
 
   void append(ValueArray& a, const Init& e) const {
-    uint8_t b[4];
+    uint8_t b[8];
     uint32_t n = eiota::elem_size(a.elem_type);
     if (a.elem_type == eiota::kFloat32) {
       float f = real(e);
@@ -64,9 +64,11 @@ struct Reader {
       bool ok = a.elem_type == eiota::kInt8    ? v >= -128 && v <= 127
                 : a.elem_type == eiota::kUInt8 ? v >= 0 && v <= 255
                 : a.elem_type == eiota::kInt16 ? v >= -32768 && v <= 32767
+                : a.elem_type == eiota::kInt64 ? true
                                                : v >= INT32_MIN && v <= UINT32_MAX;
       if (!ok) error(e.first, "value " + std::to_string(v) + " out of range in " + a.name);
       eiota::put_u32(b, (uint32_t)v);
+      eiota::put_u32(b + 4, (uint32_t)((uint64_t)v >> 32));
     }
     a.bytes.insert(a.bytes.end(), b, b + n);
   }
@@ -76,6 +78,7 @@ struct Reader {
     if (c == "uint8_t" || c == "unsigned char") return eiota::kUInt8;
     if (c == "int16_t") return eiota::kInt16;
     if (c == "int32_t" || c == "int") return eiota::kInt32;
+    if (c == "int64_t") return eiota::kInt64;
     if (c == "float") return eiota::kFloat32;
     return 0;
   }
@@ -292,6 +295,7 @@ uint8_t elem_type_of_tflite(const std::string& dtype) {
   if (dtype == "kTfLiteUInt8") return eiota::kUInt8;
   if (dtype == "kTfLiteInt16") return eiota::kInt16;
   if (dtype == "kTfLiteInt32") return eiota::kInt32;
+  if (dtype == "kTfLiteInt64") return eiota::kInt64;
   if (dtype == "kTfLiteFloat32") return eiota::kFloat32;
   return 0;
 }

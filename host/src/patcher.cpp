@@ -36,6 +36,7 @@ const char* c_type(uint8_t t) {
     case eiota::kUInt8: return "uint8_t";
     case eiota::kInt16: return "int16_t";
     case eiota::kInt32: return "int32_t";
+    case eiota::kInt64: return "int64_t";
     case eiota::kFloat64: return "double";
     default: return "float";
   }

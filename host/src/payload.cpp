@@ -14,6 +14,7 @@ const char* elem_type_name(uint8_t t) {
     case eiota::kInt32: return "int32";
     case eiota::kFloat32: return "float32";
     case eiota::kFloat64: return "float64";
+    case eiota::kInt64: return "int64";
     default: return "unknown";
   }
 }
