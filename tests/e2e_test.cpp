@@ -463,6 +463,33 @@ TEST(Anomaly, OlderAnomalyClustersHeaderIsReplacedToo) {
   values_travel(w);
 }
 
+// Studio 2025 data normalization: StandardScaler arrays in model_variables.h, cast to `float *`
+// by the SDK's config, as Edge Impulse writes them.
+void add_scaler(const std::string& exp, float shift) {
+  fs::path vars = fs::path(exp) / "src/model-parameters/model_variables.h";
+  std::ostringstream a;
+  a << "const float ei_dn_standard_scaler_mean_1234_12[3] = { 300.26582861871736, " << 1.5 + shift << ", 0.0039 };\n"
+    << "const float ei_dn_standard_scaler_scale_1234_12[3] = { 0.42914519077921587, " << 0.5 - shift << ", 15.9 };\n"
+    << "const float ei_dn_standard_scaler_var_1234_12[3] = { 5.429895856795012, 4.0, 0.0039 };\n"
+    << "float *eiota_test_scaler_mean = (float *)ei_dn_standard_scaler_mean_1234_12;\n";
+  std::ifstream in(vars);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t at = text.find("\n};\n", text.find("ei_dsp_config_raw_t ")) + 4;
+  text.insert(at, a.str());
+  std::ofstream(vars) << text;
+}
+
+TEST(DataNormalization, StandardScalerArraysTravelInThePayload) {
+  Workdir w("scaler");
+  float shift = 0.0f;
+  deploy_and_retrain(w, kGen + " --era 2025 --layout arduino --name demo --synthetic fc-int8", "5",
+                     [&](const std::string& exp) { add_scaler(exp, shift); shift = 0.25f; });
+  Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
+  EXPECT_NE(j.out.find("scaler.ei_dn_standard_scaler_mean_12"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("scaler.ei_dn_standard_scaler_var_12"), std::string::npos) << j.out;
+  values_travel(w);
+}
+
 TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
   Workdir w("macros");
   // An SDK that reads the input quantization macros, as 2021-22 ones do.

@@ -107,7 +107,7 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
       std::string k = r.at("kind");
       g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : k == "zero" ? Region::kZero
              : k == "config" ? Region::kConfig : k == "macro" ? Region::kMacro : k == "model" ? Region::kModel
-             : k == "model_len" ? Region::kModelLength : Region::kAnomaly;
+             : k == "model_len" ? Region::kModelLength : k == "scaler" ? Region::kScaler : Region::kAnomaly;
       g.elem_type = r.at("elem_type");
       g.count = r.at("count");
       g.array = r.value("array", "");

@@ -60,6 +60,7 @@ const char* kind_name(Region::Kind k) {
     case Region::kMacro: return "macro";
     case Region::kModel: return "model";
     case Region::kModelLength: return "model_len";
+    case Region::kScaler: return "scaler";
     default: return "anomaly";
   }
 }
@@ -207,8 +208,8 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
   for (const auto& [k, v] : base.anomaly) {
     auto it = next.anomaly.find(k);
     if (it == next.anomaly.end() || it->second != v)
-      d.push_back("anomaly " + k + " differs (" + v + " vs " + (it == next.anomaly.end() ? "missing" : it->second) +
-                  "): eiota replaces K-means cluster values, not their number, size or axes");
+      d.push_back((k.rfind("ei_dn_", 0) == 0 ? "data normalization " : "anomaly ") + k + " differs (" + v + " vs " +
+                  (it == next.anomaly.end() ? "missing" : it->second) + "): eiota replaces these values, not their number, size or axes");
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;

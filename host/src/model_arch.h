@@ -48,14 +48,14 @@ struct Arch {
   // `.scale` / `.zero_point` fields of result configs in model_variables.h ("decl.field type"):
   // the SDK reads them outside the model, so they are regions too.
   std::vector<std::string> config_fields;
-  // K-means anomaly block: declaration -> its shape (replaceable arrays of anomaly_metadata.h),
-  // or -> a hash of its values (what eiota cannot replace yet: axes, the pre-2023
-  // anomaly_clusters.h), so a retrain that changes the latter is refused.
+  // K-means anomaly and data normalization (StandardScaler) arrays: declaration -> its shape
+  // (replaceable), or -> a hash of its values (what eiota does not replace: axes), so a retrain
+  // that changes the latter is refused.
   std::map<std::string, std::string> anomaly;
 };
 
 struct Region {
-  enum Kind { kData, kScale, kZero, kConfig, kAnomaly, kMacro, kModel, kModelLength };
+  enum Kind { kData, kScale, kZero, kConfig, kAnomaly, kMacro, kModel, kModelLength, kScaler };
   std::string name;        // "b0.t12.scale"
   int block = 0;
   int tensor = 0;          // structural number

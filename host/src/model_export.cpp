@@ -198,14 +198,14 @@ std::vector<std::string> numbers_in(const std::vector<Token>& t, size_t first, s
 }
 
 void add_anomaly_region(ModelExport& x, const std::string& name, const std::string& array, const std::string& factory,
-                        const std::vector<std::string>& values, const std::string& where) {
+                        const std::vector<std::string>& values, const std::string& where, Region::Kind kind = Region::kAnomaly) {
   Region r;
-  r.kind = Region::kAnomaly;
+  r.kind = kind;
   r.block = -1;
   r.tensor = r.export_tensor = -1;
   r.elem_type = eiota::kFloat32;
   r.count = (uint32_t)values.size();
-  r.name = "anomaly." + name;
+  r.name = std::string(kind_name(kind)) + "." + name;
   r.array = array;
   r.factory_ref = factory;
   r.working_ref = values.size() == 1 ? "&" + array : array.rfind("eiota_", 0) == 0 ? "&" + array + "[0][0]" : array;
@@ -268,6 +268,28 @@ void read_anomaly(ModelExport& x) {
       }
       x.anomaly.push_back(std::move(a));
     }
+  }
+}
+
+// Data normalization (Studio 2025): `const float ei_dn_standard_scaler_{mean,scale,var}_P_B[N]` in
+// model_variables.h, which the SDK applies to the DSP output before the model.
+void read_scalers(ModelExport& x) {
+  if (x.variables_path.empty()) return;
+  Source s = parse_source(x.files.origin + "/" + x.variables_path, x.files.files.at(x.variables_path));
+  const auto& t = s.toks;
+  for (const auto& d : s.decls) {
+    if (d.kind != Decl::kVariable || !d.has_init || !d.init.is_list || d.name.rfind("ei_dn_", 0) != 0) continue;
+    if (!d.spec_has(t, "float") || d.array_dims_first.size() != 1) continue;
+    AnomalyArray a;
+    a.name = d.name;
+    a.type = "float";
+    a.begin = t[d.first].begin;
+    a.end = t[d.last - 1].end;
+    a.rows.push_back(numbers_in(t, d.init.first, d.init.last));
+    std::string key = without_project(d.name, x.project_id);
+    add_anomaly_region(x, key, d.name, "eiota_factory_" + d.name, a.rows[0], s.where(d.first), Region::kScaler);
+    x.arch.anomaly[key] = std::to_string(a.rows[0].size());
+    x.scalers.push_back(std::move(a));
   }
 }
 
@@ -374,6 +396,7 @@ ModelExport analyze_export(ExportFiles files) {
   }
   read_impulse_config(x);
   read_anomaly(x);
+  read_scalers(x);
   x.fp = fingerprint(x.arch);
   return x;
 }

@@ -49,6 +49,7 @@ struct ModelExport {
   std::string project_id;        // EI_CLASSIFIER_PROJECT_ID, for names Studio suffixes with it
   std::string anomaly_path;      // model-parameters/anomaly_metadata.h, "" if absent
   std::vector<AnomalyArray> anomaly;
+  std::vector<AnomalyArray> scalers;  // data normalization arrays of model_variables.h (2025 on)
   std::vector<InterpModel> interp;  // non-EON models, one per block
 };
 

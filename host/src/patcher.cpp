@@ -138,6 +138,12 @@ std::string model_config(const std::vector<BlockPatch>& blocks, const std::array
   return s.str();
 }
 
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
 // model_variables.h: result configs writable, their factory values kept, and their region table.
 // Appended inside the header's include guard (the header defines globals, so it is compiled once).
 std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
@@ -151,6 +157,10 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
   table << "extern const eiota_region " << bp->table_symbol << "[];\n"
         << "const eiota_region " << bp->table_symbol << "[] = {\n";
   for (const Region& r : x.regions) {
+    if (r.kind == Region::kScaler) {
+      table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
+      bp->regions++;
+    }
     if (r.kind != Region::kConfig) continue;
     std::string field = r.array.substr(r.array.find('.') + 1), decl = r.array.substr(0, r.array.find('.'));
     std::string factory = "eiota_factory_" + decl + "_" + field;
@@ -172,6 +182,13 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
   table << "};\n";
   std::vector<Edit> edits;
   for (size_t off : x.config_const_offsets) edits.push_back(Edit{off, 5, "/* eiota: writable */"});
+  for (const AnomalyArray& a : x.scalers) {
+    std::string n = std::to_string(a.rows[0].size());
+    edits.push_back(Edit{a.begin, a.end - a.begin,
+                         "// eiota: factory values stay const; the SDK reads the working copy.\n#include \"eiota/eiota_model.h\"\n"
+                         "static const float eiota_factory_" + a.name + "[" + n + "] = { " + joined(a.rows[0]) + " };\n"
+                         "EIOTA_RAM_ATTR float " + a.name + "[" + n + "] = { " + joined(a.rows[0]) + " };"});
+  }
   size_t guard_end = text.rfind("#endif");
   if (guard_end == std::string::npos) guard_end = text.size();
   edits.push_back(Edit{guard_end, 0, add.str() + table.str() + "\n"});
@@ -211,11 +228,6 @@ std::string patch_macros(const ModelExport& x, BlockPatch* bp, std::string* cpp)
   return text;
 }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
 
 // anomaly_metadata.h / anomaly_clusters.h: each K-means array keeps its factory values const and gets a writable
 // working copy under its own name, so the SDK's references now reach the copy.
@@ -336,7 +348,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     blocks.push_back(bp);
   }
   bool has_config = false;
-  for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig;
+  for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig || r.kind == Region::kScaler;
   if (has_config) {
     BlockPatch bp;
     bp.table_symbol = "eiota_regions_config";

@@ -3,9 +3,32 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <flatbuffers/minireflect.h>
+
 #include "tflite_subset_generated.h"
 
 namespace eiota::host {
+namespace {
+
+// The kind and the fields of an operator's options table, e.g.
+// "Conv2DOptions { padding: VALID, stride_w: 2, stride_h: 2, fused_activation_function: RELU }".
+// Fields left at their schema default are absent from the flatbuffer and from this text.
+std::string options_text(const tflite::Operator* op) {
+  std::string kind = tflite::EnumNameBuiltinOptions(op->builtin_options_type());
+  const flatbuffers::TypeTable* u = tflite::BuiltinOptionsTypeTable();
+  const auto* table = static_cast<const uint8_t*>(op->builtin_options());
+  for (size_t i = 0; table && i < u->num_elems; i++) {
+    int64_t value = u->values ? u->values[i] : (int64_t)i;
+    if (value != (int64_t)op->builtin_options_type() || u->type_codes[i].sequence_ref < 0) continue;
+    flatbuffers::ToStringVisitor v(" ", false, "", false);
+    flatbuffers::IterateObject(table, u->type_refs[u->type_codes[i].sequence_ref](), &v);
+    kind += " " + v.s;
+  }
+  if (const auto* custom = op->custom_options()) kind += " custom " + hex(custom->data(), custom->size());
+  return kind;
+}
+
+}  // namespace
 
 ArchBlock tflite_graph(const std::string& bytes, const std::string& what) {
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -39,7 +62,7 @@ ArchBlock tflite_graph(const std::string& bytes, const std::string& what) {
     const char* name = tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(builtin));
     a.kind = name && *name ? name : "OP_" + std::to_string(builtin);
     if (code->custom_code()) a.kind += ":" + code->custom_code()->str();
-    a.options = tflite::EnumNameBuiltinOptions(op->builtin_options_type());  // the kind only, not its fields
+    a.options = options_text(op);
     for (int t : list(op->inputs())) a.inputs.push_back(number(t));
     for (int t : list(op->outputs())) a.outputs.push_back(number(t));
     blk.ops.push_back(std::move(a));

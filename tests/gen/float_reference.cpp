@@ -124,6 +124,17 @@ std::vector<std::vector<float>> run_float(const Model& m, const std::vector<floa
       case op::kMaxPool2D: pool(m, op, v, true); break;
       case op::kAveragePool2D: pool(m, op, v, false); break;
       case op::kReshape: y = v[op.inputs[0]]; break;
+      // In float, QUANTIZE and DEQUANTIZE only mark where the element type changes.
+      case op::kQuantize: y = v[op.inputs[0]]; break;
+      case op::kDequantize: y = v[op.inputs[0]]; break;
+      case op::kAdd: {
+        const auto& a = v[op.inputs[0]];
+        const auto& b = v[op.inputs[1]];
+        if (a.size() != b.size()) throw std::runtime_error("float reference: ADD needs equal shapes");
+        y.resize(a.size());
+        for (size_t i = 0; i < a.size(); ++i) y[i] = activate(a[i] + b[i], op.options.activation);
+        break;
+      }
       case op::kSoftmax: {
         const auto& x = v[op.inputs[0]];
         float mx = *std::max_element(x.begin(), x.end());
