@@ -149,6 +149,9 @@ INSTANTIATE_TEST_SUITE_P(
         // Deployed from a 2024 Studio, retrained in a 2025 one: renamed files and configs, shared zero points.
         Case{"fc_int8_2024_to_2025", "--synthetic fc-int8", "--synthetic fc-int8 --perturb 7", "2024", true, "2025"},
         Case{"conv_perchannel_2025", "--synthetic conv-int8-perchannel", "--synthetic conv-int8-perchannel --perturb 3", "2025", true},
+        // uint8, int16 and int64 constants and activations (int64 biases, int16 offsets).
+        Case{"fc_mixed_2023", "--synthetic fc-mixed", "--synthetic fc-mixed --perturb 7", "2023", true},
+        Case{"fc_mixed_2025", "--synthetic fc-mixed", "--synthetic fc-mixed --perturb 7", "2025", true},
         // Real retrain pairs: tensor numbering differs in the hello_world pair (mapped by structure).
         Case{"hello_world_renumbered_2025", tfl("tfm-hello_world_int8-2021-08.tflite"), tfl("tfm-hello_world_int8.tflite"), "2025", true},
         Case{"kws_retrain_2024", tfl("ei-kws-v1.tflite"), tfl("ei-kws-v2.tflite"), "2024", false},

@@ -370,6 +370,36 @@ TEST_F(FixtureGen, PerChannelConvRuns) {
   expect_finite_and_varied(build_and_run(root));
 }
 
+TEST_F(FixtureGen, MixedElementTypesRunInEveryEra) {
+  std::vector<std::vector<RunResult>> per_era;
+  for (const char* era : {"2021", "2023", "2024", "2025"}) {
+    const fs::path root = generate(std::string("mixed") + era, std::string("--synthetic fc-mixed --era ") + era);
+    const std::string m = read_file(model_cpp(root));
+    for (const char* decl : {"uint8_t tensor_data", "int16_t tensor_data", "int64_t tensor_data"})
+      EXPECT_NE(m.find(decl), std::string::npos) << "era " << era << ": no " << decl;
+    per_era.push_back(build_and_run(root));
+    expect_finite_and_varied(per_era.back());
+  }
+  for (size_t e = 1; e < per_era.size(); ++e)
+    for (size_t k = 0; k < 3 && per_era[0].size() == 3 && per_era[e].size() == 3; ++k)
+      EXPECT_EQ(per_era[0][k].values, per_era[e][k].values) << "era index " << e;
+
+  // A retrain changes the uint8, int16 and int64 constants, and the outputs.
+  const fs::path retrained = generate("mixed_retrained", "--synthetic fc-mixed --era 2025 --perturb 7");
+  const std::string before = read_file(model_cpp(work_ / "mixed2025")), after = read_file(model_cpp(retrained));
+  auto first_decl = [](const std::string& text, const std::string& start) {
+    const size_t at = text.find(start);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find(';', at) - at);
+  };
+  for (const char* decl : {"uint8_t tensor_data", "int16_t tensor_data", "int64_t tensor_data"}) {
+    ASSERT_NE(first_decl(before, decl), "") << decl;
+    EXPECT_NE(first_decl(before, decl), first_decl(after, decl)) << decl;
+  }
+  const auto runs = build_and_run(retrained);
+  ASSERT_EQ(runs.size(), 3u);
+  for (size_t k = 0; k < 3 && per_era.back().size() == 3; ++k) EXPECT_NE(runs[k].values, per_era.back()[k].values);
+}
+
 TEST_F(FixtureGen, PerturbChangesValuesNotStructure) {
   const fs::path a = generate("orig", "--synthetic conv-int8-perchannel --era 2024");
   const fs::path b = generate("retrained", "--synthetic conv-int8-perchannel --era 2024 --perturb 11 --deploy-version 2");

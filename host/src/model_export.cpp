@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <sodium.h>
@@ -293,6 +294,57 @@ void read_scalers(ModelExport& x) {
   }
 }
 
+// Studio 2025 default for non-EON models: the bytes are a .tflite file beside the header, linked
+// with `INCBIN(incbin_NAME, "tflite-model/NAME.tflite");`, and the header defines
+// `const unsigned char *NAME = gincbin_NAME_data;` and `unsigned int NAME_len = gincbin_NAME_size;`.
+bool read_incbin_header(ModelExport& x, const Source& s) {
+  const auto& t = s.toks;
+  for (const auto& d : s.decls) {
+    if (d.kind != Decl::kVariable || !d.has_init || d.init.is_list || !d.spec_has(t, "char")) continue;
+    std::string init = d.init.text(t);
+    if (init.rfind("gincbin_", 0) != 0 || !ends_with(init, "_data")) continue;
+    std::string id = init.substr(1, init.size() - 6);  // INCBIN(incbin_X, ...) defines gincbin_X_data
+    InterpModel m;
+    m.path = s.path.substr(x.files.origin.size() + 1);
+    m.array = d.name;
+    m.array_begin = t[d.first].begin;
+    m.array_end = t[d.last - 1].end;
+    std::string file;
+    for (size_t k = 0; k + 5 < t.size(); k++) {
+      if (t[k].text != "INCBIN" || t[k + 1].text != "(" || t[k + 2].text != id || t[k + 3].text != ",") continue;
+      file = unquote(t[k + 4].text);
+      if (t[k + 4].kind == Token::kIdent)  // a macro naming the file
+        for (const auto& [name, value] : read_defines(s.text))
+          if (name == t[k + 4].text) file = unquote(value);
+      size_t end = k + 5;
+      while (end < t.size() && t[end].text != ";") end++;
+      m.incbin_begin = t[k].begin;
+      m.incbin_end = end < t.size() ? t[end].end : t[end - 1].end;
+    }
+    if (file.empty()) throw std::runtime_error(s.where(d.first) + ": " + d.name + " points at " + init + ", but no INCBIN(" + id + ", ...) names its file");
+    // The file sits beside the header (the INCBIN path is relative to the build's include path,
+    // or absolute on the machine that built it).
+    std::string beside = m.path.substr(0, m.path.rfind('/') + 1) + file.substr(file.rfind('/') + 1);
+    if (!x.files.has(beside)) throw std::runtime_error(s.where(d.first) + ": the model file " + file + " is not in the export (looked for " + beside + ")");
+    m.bytes = x.files.files.at(beside);
+    std::ostringstream init_list;
+    init_list << "{";
+    for (size_t i = 0; i < m.bytes.size(); i++)
+      init_list << (i % 16 ? " " : "\n  ") << "0x" << "0123456789abcdef"[(uint8_t)m.bytes[i] >> 4] << "0123456789abcdef"[m.bytes[i] & 15] << ",";
+    init_list << "\n}";
+    m.array_init = init_list.str();
+    if (const Decl* len = s.find(d.name + "_len"); len && len->has_init && len->init.text(t) == "g" + id + "_size") {
+      m.length = len->name;
+      m.length_type = "unsigned int";
+      m.length_begin = t[len->first].begin;
+      m.length_end = t[len->last - 1].end;
+    }
+    x.interp.push_back(std::move(m));
+    return true;
+  }
+  return false;
+}
+
 // A non-EON model header: `[ALIGN(16)] const unsigned char NAME[] = { 0x1c, ... };` and
 // `[const] unsigned int NAME_len = N;`. Returns false when the header holds no model array.
 bool read_interp_header(ModelExport& x, const std::string& path) {
@@ -328,7 +380,7 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
     x.interp.push_back(std::move(m));
     return true;
   }
-  return false;
+  return read_incbin_header(x, s);
 }
 
 // Non-EON exports: the whole model is one region (padded to the capacity `patch` reserves), its

@@ -33,6 +33,7 @@ struct InterpModel {
   size_t array_begin = 0, array_end = 0, length_begin = 0, length_end = 0;  // declaration spans
   std::string array_init;     // the initialiser as written
   std::string bytes;
+  size_t incbin_begin = 0, incbin_end = 0;  // 2025 exports: the INCBIN(...) statement, else empty
 };
 
 struct ModelExport {

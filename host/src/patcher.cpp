@@ -279,6 +279,9 @@ std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t ca
       << "// eiota: what the SDK runs; filled from the factory model before main().\n"
       << "alignas(16) EIOTA_RAM_ATTR unsigned char " << m.array << "[" << capacity << "];";
   std::vector<Edit> edits{Edit{m.array_begin, m.array_end - m.array_begin, arr.str()}};
+  if (m.incbin_end > m.incbin_begin)
+    edits.push_back(Edit{m.incbin_begin, m.incbin_end - m.incbin_begin,
+                         "// eiota: the model file is compiled in below as eiota_factory_" + m.array + " instead of linked with INCBIN"});
   table << "\nextern const eiota_region " << bp->table_symbol << "[];\n"
         << "const eiota_region " << bp->table_symbol << "[] = {\n"
         << "  { eiota_factory_" << m.array << ", " << m.array << ", " << capacity << ", " << (int)eiota::kUInt8 << " },\n";

@@ -35,59 +35,66 @@ ArchBlock tflite_graph(const std::string& bytes, const std::string& what) {
   if (!tflite::VerifyModelBuffer(verifier))
     throw std::runtime_error(what + ": the TFLite flatbuffer does not verify (corrupt or truncated)");
   const tflite::Model* model = tflite::GetModel(bytes.data());
-  if (!model->subgraphs() || model->subgraphs()->size() != 1)
-    throw std::runtime_error(what + ": expected a model with one subgraph");
-  const tflite::SubGraph* g = model->subgraphs()->Get(0);
-  if (!g->tensors() || !g->operators()) throw std::runtime_error(what + ": the model has no tensors or operators");
-  const auto* tensors = g->tensors();
-
-  ArchBlock blk;
-  std::vector<int> canon(tensors->size(), -1), order;
-  auto number = [&](int t) {
-    if (t < 0) return -1;
-    if ((size_t)t >= tensors->size()) throw std::runtime_error(what + ": an operator refers to tensor " + std::to_string(t) + ", which does not exist");
-    if (canon[t] < 0) { canon[t] = (int)order.size(); order.push_back(t); }
-    return canon[t];
-  };
+  if (!model->subgraphs() || model->subgraphs()->size() == 0) throw std::runtime_error(what + ": the model has no subgraph");
+  const auto* buffers = model->buffers();
   auto list = [](const flatbuffers::Vector<int32_t>* v) {
     return v ? std::vector<int>(v->begin(), v->end()) : std::vector<int>{};
   };
-  for (int t : list(g->inputs())) blk.inputs.push_back(number(t));
-  for (const tflite::Operator* op : *g->operators()) {
-    ArchOp a;
-    const auto* codes = model->operator_codes();
-    if (!codes || op->opcode_index() >= codes->size()) throw std::runtime_error(what + ": operator code out of range");
-    const tflite::OperatorCode* code = codes->Get(op->opcode_index());
-    int builtin = std::max<int>(code->deprecated_builtin_code(), static_cast<int>(code->builtin_code()));
-    const char* name = tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(builtin));
-    a.kind = name && *name ? name : "OP_" + std::to_string(builtin);
-    if (code->custom_code()) a.kind += ":" + code->custom_code()->str();
-    a.options = options_text(op);
-    for (int t : list(op->inputs())) a.inputs.push_back(number(t));
-    for (int t : list(op->outputs())) a.outputs.push_back(number(t));
-    blk.ops.push_back(std::move(a));
-  }
-  for (int t : list(g->outputs())) blk.outputs.push_back(number(t));
-  for (size_t t = 0; t < tensors->size(); t++) number((int)t);
-
-  const auto* buffers = model->buffers();
-  for (int t : order) {
-    const tflite::Tensor* ts = tensors->Get(t);
-    ArchTensor a;
-    a.dtype = tflite::EnumNameTensorType(ts->type());
-    a.dims = list(ts->shape());
-    a.export_index = t;
-    const tflite::Buffer* b = buffers && ts->buffer() < buffers->size() ? buffers->Get(ts->buffer()) : nullptr;
-    a.constant = b && b->data() && b->data()->size() > 0;
-    a.bytes = a.constant ? b->data()->size() : 0;
-    if (const auto* q = ts->quantization()) {
-      a.nscale = q->scale() ? q->scale()->size() : 0;
-      a.nzero = q->zero_point() ? q->zero_point()->size() : 0;
-      a.qdim = q->quantized_dimension();
+  ArchBlock blk;
+  // Subgraphs one after the other (the main one first; others are, e.g., variable initialisers),
+  // each subgraph's tensors numbered by first use, after the previous subgraph's.
+  for (size_t sg = 0; sg < model->subgraphs()->size(); sg++) {
+    const tflite::SubGraph* g = model->subgraphs()->Get(sg);
+    if (!g->tensors() || !g->operators()) throw std::runtime_error(what + ": subgraph " + std::to_string(sg) + " has no tensors or operators");
+    const auto* tensors = g->tensors();
+    const int base = (int)blk.tensors.size();
+    std::vector<int> canon(tensors->size(), -1), order;
+    auto number = [&](int t) {
+      if (t < 0) return -1;
+      if ((size_t)t >= tensors->size()) throw std::runtime_error(what + ": an operator refers to tensor " + std::to_string(t) + ", which does not exist");
+      if (canon[t] < 0) { canon[t] = (int)order.size(); order.push_back(t); }
+      return base + canon[t];
+    };
+    std::vector<int> inputs, outputs;
+    for (int t : list(g->inputs())) inputs.push_back(number(t));
+    for (const tflite::Operator* op : *g->operators()) {
+      ArchOp a;
+      const auto* codes = model->operator_codes();
+      if (!codes || op->opcode_index() >= codes->size()) throw std::runtime_error(what + ": operator code out of range");
+      const tflite::OperatorCode* code = codes->Get(op->opcode_index());
+      int builtin = std::max<int>(code->deprecated_builtin_code(), static_cast<int>(code->builtin_code()));
+      const char* name = tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(builtin));
+      a.kind = name && *name ? name : "OP_" + std::to_string(builtin);
+      if (code->custom_code()) a.kind += ":" + code->custom_code()->str();
+      a.options = options_text(op);
+      for (int t : list(op->inputs())) a.inputs.push_back(number(t));
+      for (int t : list(op->outputs())) a.outputs.push_back(number(t));
+      blk.ops.push_back(std::move(a));
     }
-    bool fixed = a.constant && a.nscale == 0 && (ts->type() == tflite::TensorType::INT32 || ts->type() == tflite::TensorType::INT64);
-    if (fixed) a.fixed_hex = hex(b->data()->data(), b->data()->size());
-    blk.tensors.push_back(std::move(a));
+    for (int t : list(g->outputs())) outputs.push_back(number(t));
+    for (size_t t = 0; t < tensors->size(); t++) number((int)t);
+    if (sg == 0) {
+      blk.inputs = inputs;
+      blk.outputs = outputs;
+    }
+    for (int t : order) {
+      const tflite::Tensor* ts = tensors->Get(t);
+      ArchTensor a;
+      a.dtype = tflite::EnumNameTensorType(ts->type());
+      a.dims = list(ts->shape());
+      a.export_index = t;
+      const tflite::Buffer* b = buffers && ts->buffer() < buffers->size() ? buffers->Get(ts->buffer()) : nullptr;
+      a.constant = b && b->data() && b->data()->size() > 0;
+      a.bytes = a.constant ? b->data()->size() : 0;
+      if (const auto* q = ts->quantization()) {
+        a.nscale = q->scale() ? q->scale()->size() : 0;
+        a.nzero = q->zero_point() ? q->zero_point()->size() : 0;
+        a.qdim = q->quantized_dimension();
+      }
+      bool fixed = a.constant && a.nscale == 0 && (ts->type() == tflite::TensorType::INT32 || ts->type() == tflite::TensorType::INT64);
+      if (fixed) a.fixed_hex = hex(b->data()->data(), b->data()->size());
+      blk.tensors.push_back(std::move(a));
+    }
   }
   return blk;
 }

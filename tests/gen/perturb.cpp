@@ -44,7 +44,7 @@ bool is_weight(const Tensor& t) {
   if (!t.is_constant()) return false;
   switch (t.type) {
     case DType::Float32: case DType::Int8: case DType::UInt8: case DType::Int16: return true;
-    case DType::Int32: return t.quant.has_value();  // biases; plain int32 are shapes
+    case DType::Int32: case DType::Int64: return t.quant.has_value();  // biases; plain ones are shapes
     default: return false;
   }
 }
@@ -62,6 +62,13 @@ void perturb_values(Tensor& t, Rng& rng) {
         int32_t v = load<int32_t>(t.data, i);
         int64_t step = std::max<int64_t>(8, std::llabs(v) / 5);
         store<int32_t>(t.data, i, int32_t(nudge(v, INT32_MIN + 1, INT32_MAX, step, rng)));
+        break;
+      }
+      case DType::Int64: {
+        // Half the range, so that v + delta in nudge() cannot overflow.
+        int64_t v = load<int64_t>(t.data, i);
+        int64_t step = std::max<int64_t>(8, std::llabs(v) / 5);
+        store<int64_t>(t.data, i, nudge(v, INT64_MIN / 2, INT64_MAX / 2, step, rng));
         break;
       }
       case DType::Float32: {

@@ -119,6 +119,32 @@ Model conv_float(const std::string& source) {
   return b.finish(input, probs);
 }
 
+// fc-mixed before quantization: dense 8 -> 16 (ReLU), QUANTIZE to int16,
+// dense 16 -> 4, plus a per-class offset, DEQUANTIZE to float32.
+Model fc_mixed_float(const std::string& source) {
+  Rng rng(0x5EED0003u);
+  Builder b(source);
+  const int input = b.activation("serving_default_input:0", {1, 8});
+  const int w1 = b.random_floats("sequential/dense/MatMul", {16, 8}, rng, 0.8);
+  const int b1 = b.random_floats("sequential/dense/BiasAdd/ReadVariableOp", {16}, rng, 0.2);
+  const int w2 = b.random_floats("sequential/y_pred/MatMul", {4, 16}, rng, 0.9);
+  const int b2 = b.random_floats("sequential/y_pred/BiasAdd/ReadVariableOp", {4}, rng, 0.3);
+  const int offset = b.random_floats("sequential/class_offset/add/y", {4}, rng, 0.5);
+  const int h1 = b.activation("sequential/dense/Relu", {1, 16});
+  const int h1_int16 = b.activation("sequential/dense/Relu_int16", {1, 16});
+  const int logits = b.activation("sequential/y_pred/BiasAdd", {1, 4});
+  const int shifted = b.activation("sequential/class_offset/add", {1, 4});
+  const int out = b.activation("StatefulPartitionedCall:0", {1, 4});
+  b.op(op::kFullyConnected, {input, w1, b1}, h1, with_activation(Activation::Relu));
+  b.op(op::kQuantize, {h1}, h1_int16);
+  b.op(op::kFullyConnected, {h1_int16, w2, b2}, logits);
+  OpOptions add;
+  add.pot_scale_int16 = false;  // general int16 scales, as the converter writes for 16x8 models
+  b.op(op::kAdd, {logits, offset}, shifted, add);
+  b.op(op::kDequantize, {shifted}, out);
+  return b.finish(input, out);
+}
+
 // --- quantization, the way the TFLite converter does it -------------------
 
 struct Range {
@@ -156,18 +182,24 @@ void quantize_weights(Tensor& t, bool per_channel, int channel_dim) {
   t.quant = std::move(q);
 }
 
-void quantize_bias(Tensor& t, float input_scale, const Quant& weights) {
+// `type` is Int32, or Int64 for the biases of int16 x int8 layers.
+void quantize_bias(Tensor& t, float input_scale, const Quant& weights, DType type = DType::Int32) {
   const std::vector<float> v = tensor_floats(t);
   Quant q;
   // One scale per output channel for per-channel weights, else one in all.
   for (size_t c = 0; c < (weights.scale.size() == 1 ? 1 : v.size()); ++c)
     q.scale.push_back(input_scale * weights.scale[weights.scale.size() == 1 ? 0 : c]);
   q.zero_point.assign(q.scale.size(), 0);
-  t.type = DType::Int32;
-  t.data.resize(v.size() * 4);
+  t.type = type;
+  t.data.resize(v.size() * dtype_size(type));
   for (size_t c = 0; c < v.size(); ++c) {
-    int32_t x = static_cast<int32_t>(std::lround(v[c] / q.scale[q.scale.size() == 1 ? 0 : c]));
-    std::memcpy(&t.data[c * 4], &x, 4);
+    const int64_t x = std::llround(v[c] / q.scale[q.scale.size() == 1 ? 0 : c]);
+    if (type == DType::Int64) {
+      std::memcpy(&t.data[c * 8], &x, 8);
+    } else {
+      const int32_t x32 = static_cast<int32_t>(x);
+      std::memcpy(&t.data[c * 4], &x32, 4);
+    }
   }
   t.quant = std::move(q);
 }
@@ -223,9 +255,58 @@ Model quantize(const Model& f, Rng& rng, bool per_channel_conv) {
   return q;
 }
 
+// int8 -> uint8 is exact: the same reals with data and zero points moved up by 128.
+void to_uint8(Tensor& t) {
+  t.type = DType::UInt8;
+  for (uint8_t& x : t.data) x = static_cast<uint8_t>(static_cast<int8_t>(x) + 128);
+  for (int64_t& z : t.quant->zero_point) z += 128;
+}
+
+// An int8 activation as int16 over the same real range, symmetric with zero
+// point 0 as 16x8 quantization has it.
+void to_int16_activation(Tensor& t) {
+  const double scale = t.quant->scale[0], zero = static_cast<double>(t.quant->zero_point[0]);
+  const double max_abs = std::max(std::fabs(scale * (-128 - zero)), std::fabs(scale * (127 - zero)));
+  t.type = DType::Int16;
+  t.quant = Quant{{static_cast<float>(max_abs / 32767)}, {0}, 0};
+}
+
+// A float constant as symmetric int16.
+void quantize_int16_constant(Tensor& t) {
+  const std::vector<float> v = tensor_floats(t);
+  float max_abs = 0;
+  for (float x : v) max_abs = std::max(max_abs, std::fabs(x));
+  const float scale = max_abs > 0 ? max_abs / 32767.0f : 1e-6f;
+  t.type = DType::Int16;
+  t.data.resize(v.size() * 2);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int16_t x = static_cast<int16_t>(std::clamp<long>(std::lround(v[i] / scale), -32767, 32767));
+    std::memcpy(&t.data[i * 2], &x, 2);
+  }
+  t.quant = Quant{{scale}, {0}, 0};
+}
+
+// The int8 model of fc_mixed_float, converted: uint8 input and first layer
+// (legacy uint8 quantization, weights around 128), int16 activations after
+// the QUANTIZE, an int64 bias, an int16 offset and a float32 output.
+Model fc_mixed(const Model& f, Rng& calibration) {
+  Model m = quantize(f, calibration, false);
+  const Operator &fc1 = m.operators[0], &fc2 = m.operators[2], &add = m.operators[3], &dequantize = m.operators[4];
+  for (int i : {fc1.inputs[0], fc1.inputs[1], fc1.outputs[0]}) to_uint8(m.tensors[i]);
+  for (int i : {fc2.inputs[0], fc2.outputs[0], add.outputs[0]}) to_int16_activation(m.tensors[i]);
+  Tensor& bias = m.tensors[fc2.inputs[2]];
+  bias = f.tensors[fc2.inputs[2]];
+  quantize_bias(bias, m.tensors[fc2.inputs[0]].quant->scale[0], *m.tensors[fc2.inputs[1]].quant, DType::Int64);
+  quantize_int16_constant(m.tensors[add.inputs[1]]);
+  Tensor& out = m.tensors[dequantize.outputs[0]];
+  out.type = DType::Float32;
+  out.quant.reset();
+  return m;
+}
+
 }  // namespace
 
-std::vector<std::string> synthetic_names() { return {"fc-int8", "fc-float", "conv-int8-perchannel"}; }
+std::vector<std::string> synthetic_names() { return {"fc-int8", "fc-float", "conv-int8-perchannel", "fc-mixed"}; }
 
 SyntheticModel make_synthetic(const std::string& name) {
   const std::vector<std::string> fc_labels = {"idle", "shake", "tap", "wave"};
@@ -237,6 +318,10 @@ SyntheticModel make_synthetic(const std::string& name) {
   if (name == "conv-int8-perchannel") {
     Rng calibration(0xCA11B002u);
     return {quantize(conv_float("synthetic:conv-int8-perchannel"), calibration, true), {"circle", "cross", "square"}};
+  }
+  if (name == "fc-mixed") {
+    Rng calibration(0xCA11B003u);
+    return {fc_mixed(fc_mixed_float("synthetic:fc-mixed"), calibration), fc_labels};
   }
   std::string known;
   for (const auto& n : synthetic_names()) known += (known.empty() ? "" : ", ") + n;

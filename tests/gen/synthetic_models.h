@@ -18,6 +18,10 @@ struct SyntheticModel {
 // "fc-float": the same network in float32.
 // "conv-int8-perchannel": CONV_2D 3x3 (4 channels, per-channel int8 weights
 //            and biases), MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX.
+// "fc-mixed": uint8 input, dense 8 -> 16 (ReLU) with uint8 weights (zero
+//            point 128) and int32 bias; QUANTIZE to int16 (symmetric); dense
+//            16 -> 4 with int8 weights and int64 bias; ADD of an int16
+//            constant (per-class offset); DEQUANTIZE to float32.
 // Weights come from a fixed seed; int8 recipes are calibrated on random
 // inputs in [-1, 1] and quantized the way the TFLite converter does.
 // Throws std::runtime_error listing the known names for an unknown one.

@@ -1,5 +1,5 @@
-/* Fake Edge Impulse SDK for eiota test fixtures: ADD reference kernel, int8
- * and float32, for equal shapes or a single-element second operand. */
+/* Fake Edge Impulse SDK for eiota test fixtures: ADD reference kernel, int8,
+ * int16 and float32, for equal shapes or a single-element second operand. */
 #include "../micro_mutable_op_resolver.h"
 #include "kernel_util.h"
 
@@ -17,8 +17,9 @@ TfLiteStatus Fetch(TfLiteContext* context, TfLiteNode* node, TfLiteTensor** a, T
   *out = GetOutput(context, node, 0);
   if (!*a || !*b || !*out) return Fail(kOp, "missing tensor");
   const TfLiteType type = (*out)->type;
-  if ((*a)->type != type || (*b)->type != type || (type != kTfLiteInt8 && type != kTfLiteFloat32))
-    return Fail(kOp, "only int8 and float32 are supported");
+  if ((*a)->type != type || (*b)->type != type ||
+      (type != kTfLiteInt8 && type != kTfLiteInt16 && type != kTfLiteFloat32))
+    return Fail(kOp, "only int8, int16 and float32 are supported");
   const int n = ElementCount((*out)->dims);
   if (ElementCount((*a)->dims) != n || (ElementCount((*b)->dims) != n && ElementCount((*b)->dims) != 1))
     return Fail(kOp, "only equal shapes or a scalar second operand are supported");
@@ -47,11 +48,11 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
     return kTfLiteOk;
   }
   int32_t lo, hi;
-  ActivationRangeInt8(act, out->params.scale, out->params.zero_point, &lo, &hi);
+  ActivationRangeQuantized(act, out->type, out->params.scale, out->params.zero_point, &lo, &hi);
   for (int i = 0; i < n; ++i) {
-    double real = (double)a->params.scale * (a->data.int8[i] - a->params.zero_point) +
-                  (double)b->params.scale * (b->data.int8[b_scalar ? 0 : i] - b->params.zero_point);
-    out->data.int8[i] = (int8_t)RoundClamp(real / out->params.scale + out->params.zero_point, lo, hi);
+    double real = (double)a->params.scale * (QuantizedValue(a, i) - a->params.zero_point) +
+                  (double)b->params.scale * (QuantizedValue(b, b_scalar ? 0 : i) - b->params.zero_point);
+    SetQuantizedValue(out, i, RoundClamp(real / out->params.scale + out->params.zero_point, lo, hi));
   }
   return kTfLiteOk;
 }

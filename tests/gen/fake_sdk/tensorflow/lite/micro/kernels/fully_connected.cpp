@@ -1,5 +1,6 @@
 /* Fake Edge Impulse SDK for eiota test fixtures: FULLY_CONNECTED reference
- * kernel, int8 (per-tensor or per-channel weights, int32 bias) and float32. */
+ * kernel, int8 (per-tensor or per-channel weights, int32 bias), uint8 (int32
+ * bias), int16 input and output with int8 weights (int64 bias), and float32. */
 #include "../micro_mutable_op_resolver.h"
 #include "kernel_util.h"
 
@@ -31,9 +32,14 @@ TfLiteStatus Fetch(TfLiteContext* context, TfLiteNode* node, FcTensors* t) {
   if (t->bias && ElementCount(t->bias->dims) != units) return Fail(kOp, "bias size does not match weights");
   bool is_int8 = t->input->type == kTfLiteInt8 && t->weights->type == kTfLiteInt8 &&
                  t->output->type == kTfLiteInt8 && (!t->bias || t->bias->type == kTfLiteInt32);
+  bool is_uint8 = t->input->type == kTfLiteUInt8 && t->weights->type == kTfLiteUInt8 &&
+                  t->output->type == kTfLiteUInt8 && (!t->bias || t->bias->type == kTfLiteInt32);
+  bool is_int16 = t->input->type == kTfLiteInt16 && t->weights->type == kTfLiteInt8 &&
+                  t->output->type == kTfLiteInt16 && (!t->bias || t->bias->type == kTfLiteInt64);
   bool is_float = t->input->type == kTfLiteFloat32 && t->weights->type == kTfLiteFloat32 &&
                   t->output->type == kTfLiteFloat32 && (!t->bias || t->bias->type == kTfLiteFloat32);
-  if (!is_int8 && !is_float) return Fail(kOp, "only int8 (int32 bias) and float32 are supported");
+  if (!is_int8 && !is_uint8 && !is_int16 && !is_float)
+    return Fail(kOp, "only int8 or uint8 (int32 bias), int16 x int8 (int64 bias) and float32 are supported");
   return kTfLiteOk;
 }
 
@@ -70,17 +76,17 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
   const int32_t in_zp = t.input->params.zero_point;
   const int32_t out_zp = t.output->params.zero_point;
   int32_t lo, hi;
-  ActivationRangeInt8(act, t.output->params.scale, out_zp, &lo, &hi);
+  ActivationRangeQuantized(act, t.output->type, t.output->params.scale, out_zp, &lo, &hi);
   for (int u = 0; u < units; ++u) {
     const int32_t w_zp = ChannelZeroPoint(t.weights, u);
     const double multiplier =
         (double)t.input->params.scale * (double)ChannelScale(t.weights, u) / (double)t.output->params.scale;
     for (int b = 0; b < batches; ++b) {
-      int32_t acc = t.bias ? t.bias->data.i32[u] : 0;
+      int64_t acc = !t.bias ? 0 : t.bias->type == kTfLiteInt64 ? t.bias->data.i64[u] : t.bias->data.i32[u];
       for (int d = 0; d < depth; ++d)
-        acc += ((int32_t)t.input->data.int8[b * depth + d] - in_zp) *
-               ((int32_t)t.weights->data.int8[u * depth + d] - w_zp);
-      t.output->data.int8[b * units + u] = (int8_t)RoundClamp(acc * multiplier + out_zp, lo, hi);
+        acc += (int64_t)(QuantizedValue(t.input, b * depth + d) - in_zp) *
+               (QuantizedValue(t.weights, u * depth + d) - w_zp);
+      SetQuantizedValue(t.output, b * units + u, RoundClamp((double)acc * multiplier + out_zp, lo, hi));
     }
   }
   return kTfLiteOk;

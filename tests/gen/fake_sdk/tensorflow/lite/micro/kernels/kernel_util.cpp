@@ -55,22 +55,43 @@ int32_t RoundClamp(double value, int32_t lo, int32_t hi) {
   return r;
 }
 
-void ActivationRangeInt8(TfLiteFusedActivation act, float scale, int32_t zero_point,
-                         int32_t* lo, int32_t* hi) {
-  *lo = -128;
-  *hi = 127;
+int32_t QuantizedValue(const TfLiteTensor* t, int i) {
+  if (t->type == kTfLiteUInt8) return t->data.uint8[i];
+  if (t->type == kTfLiteInt16) return t->data.i16[i];
+  return t->data.int8[i];
+}
+
+void SetQuantizedValue(TfLiteTensor* t, int i, int32_t value) {
+  if (t->type == kTfLiteUInt8) {
+    t->data.uint8[i] = (uint8_t)value;
+  } else if (t->type == kTfLiteInt16) {
+    t->data.i16[i] = (int16_t)value;
+  } else {
+    t->data.int8[i] = (int8_t)value;
+  }
+}
+
+void ActivationRangeQuantized(TfLiteFusedActivation act, TfLiteType type, float scale, int32_t zero_point,
+                              int32_t* lo, int32_t* hi) {
+  *lo = type == kTfLiteUInt8 ? 0 : type == kTfLiteInt16 ? -32768 : -128;
+  *hi = type == kTfLiteUInt8 ? 255 : type == kTfLiteInt16 ? 32767 : 127;
   int32_t act_lo = *lo, act_hi = *hi;
   if (act == kTfLiteActRelu) {
     act_lo = zero_point;
   } else if (act == kTfLiteActRelu6) {
     act_lo = zero_point;
-    act_hi = RoundClamp(zero_point + 6.0 / scale, -128, 127);
+    act_hi = RoundClamp(zero_point + 6.0 / scale, *lo, *hi);
   } else if (act == kTfLiteActReluN1To1) {
-    act_lo = RoundClamp(zero_point - 1.0 / scale, -128, 127);
-    act_hi = RoundClamp(zero_point + 1.0 / scale, -128, 127);
+    act_lo = RoundClamp(zero_point - 1.0 / scale, *lo, *hi);
+    act_hi = RoundClamp(zero_point + 1.0 / scale, *lo, *hi);
   }
   if (act_lo > *lo) *lo = act_lo;
   if (act_hi < *hi) *hi = act_hi;
+}
+
+void ActivationRangeInt8(TfLiteFusedActivation act, float scale, int32_t zero_point,
+                         int32_t* lo, int32_t* hi) {
+  ActivationRangeQuantized(act, kTfLiteInt8, scale, zero_point, lo, hi);
 }
 
 void ActivationRangeFloat(TfLiteFusedActivation act, float* lo, float* hi) {

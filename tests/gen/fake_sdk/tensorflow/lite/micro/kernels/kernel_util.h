@@ -26,7 +26,15 @@ int Dim(const TfLiteTensor* t, int i);
 float ChannelScale(const TfLiteTensor* t, int c);
 int32_t ChannelZeroPoint(const TfLiteTensor* t, int c);
 
-/* Range of int8 output values allowed by a fused activation. */
+/* Element `i` of an int8, uint8 or int16 tensor, and the store back
+ * (`value` must be in the type's range). */
+int32_t QuantizedValue(const TfLiteTensor* t, int i);
+void SetQuantizedValue(TfLiteTensor* t, int i, int32_t value);
+
+/* Range of output values of an int8, uint8 or int16 tensor allowed by a
+ * fused activation. */
+void ActivationRangeQuantized(TfLiteFusedActivation act, TfLiteType type, float scale, int32_t zero_point,
+                              int32_t* lo, int32_t* hi);
 void ActivationRangeInt8(TfLiteFusedActivation act, float scale, int32_t zero_point,
                          int32_t* lo, int32_t* hi);
 void ActivationRangeFloat(TfLiteFusedActivation act, float* lo, float* hi);
