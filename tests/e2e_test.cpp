@@ -512,13 +512,28 @@ TEST(Macros, QuantizationMacrosTheSdkReadsTravelInThePayload) {
 namespace {
 
 // A non-EON export as Edge Impulse wrote them up to 2022: the model as a byte array.
-void write_interp_export(const std::string& dir, const std::string& tflite, size_t extra = 0) {
+// A non-EON export: the .tflite as a byte array (`xxd` style, 2021-2024), or, with `incbin`, as a
+// file beside the header linked with INCBIN (Studio's default from Feb 2025).
+void write_interp_export(const std::string& dir, const std::string& tflite, size_t extra = 0, bool incbin = false) {
   std::ifstream in(tflite, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   bytes.append(extra, '\0');
   fs::create_directories(dir + "/tflite-model");
   fs::create_directories(dir + "/model-parameters");
   std::ofstream(dir + "/model-parameters/model_metadata.h") << "#define EI_CLASSIFIER_PROJECT_ID 32970\n";
+  if (incbin) {
+    fs::create_directories(dir + "/edge-impulse-sdk/third_party/incbin");
+    std::ofstream(dir + "/edge-impulse-sdk/third_party/incbin/incbin.h") << "#define INCBIN(name, file) int the_patched_header_must_not_use_incbin[-1];\n";
+    std::ofstream(dir + "/tflite-model/tflite_learn_5.tflite", std::ios::binary) << bytes;
+    std::ofstream(dir + "/tflite-model/tflite_learn_5.h")
+        << "#ifndef LEARN_5_H\n#define LEARN_5_H\n#define INCBIN_STYLE INCBIN_STYLE_SNAKE\n"
+        << "#include \"edge-impulse-sdk/third_party/incbin/incbin.h\"\n"
+        << "const size_t tflite_learn_5_arena_size = 2944;\n"
+        << "INCBIN(incbin_tflite_learn_5, \"tflite-model/tflite_learn_5.tflite\");\n"
+        << "const unsigned char *tflite_learn_5 = gincbin_tflite_learn_5_data;\n"
+        << "unsigned int tflite_learn_5_len = gincbin_tflite_learn_5_size;\n#endif\n";
+    return;
+  }
   std::ofstream h(dir + "/tflite-model/tflite-trained.h");
   h << "#ifndef TRAINED_H\n#define TRAINED_H\nconst unsigned char trained_tflite[] = {\n";
   char b[8];
@@ -527,6 +542,43 @@ void write_interp_export(const std::string& dir, const std::string& tflite, size
     h << b;
   }
   h << "\n};\nunsigned int trained_tflite_len = " << bytes.size() << ";\n#endif\n";
+}
+
+// A device: the patched model header and the runtime, applying update.eiota from a file, checking
+// the model bytes and length before, after, and after a restore.
+Result run_interp_device(const Workdir& w, const std::string& header, const std::string& model) {
+  std::ofstream(w / "device.cpp") << R"(
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include HEADER
+#include "eiota/eiota_update.h"
+static int rd(void* f, uint8_t* b, uint32_t n) {
+  if (n == 0) { int c = fgetc((FILE*)f); if (c == EOF) return 0; ungetc(c, (FILE*)f); return 1; }
+  return (int)fread(b, 1, n, (FILE*)f);
+}
+static bool same(const char* path) {
+  FILE* f = fopen(path, "rb");
+  static unsigned char want[70000];
+  size_t n = fread(want, 1, sizeof want, f);
+  fclose(f);
+  return n == MODEL_len && memcmp(want, MODEL, n) == 0;
+}
+int main(int, char** argv) {
+  static eiota_update u;
+  bool factory = same(argv[2]);
+  FILE* f = fopen("update.eiota", "rb");
+  int err = eiota_update_pull(&u, &eiota_default_model, rd, f);
+  bool updated = same(argv[1]) && MODEL_len == 29064;
+  eiota_model_restore(&eiota_default_model);
+  bool restored = same(argv[2]) && MODEL_len == 29072;
+  printf("factory %d apply %s updated %d restored %d\n", factory, eiota_strerror(err), updated, restored);
+  return factory && err == 0 && updated && restored ? 0 : 1;
+})";
+  Result c = run(w.sh("c++ -std=c++11 -Ipatched '-DHEADER=\"" + header + "\"' -DMODEL=" + model + " -DMODEL_len=" + model +
+                      "_len device.cpp patched/eiota/*.cpp -o device"));
+  if (c.code != 0) return c;
+  return run(w.sh("./device " + kShared + "/tflite/ei-kws-v2.tflite " + kShared + "/tflite/ei-kws-v1.tflite"));
 }
 
 TEST(NonEon, TheWholeModelIsReplacedWithinTheReserve) {
@@ -546,37 +598,21 @@ TEST(NonEon, TheWholeModelIsReplacedWithinTheReserve) {
   EXPECT_EQ(big.code, 1);
   EXPECT_NE(big.out.find("the deployed library reserved 30080 (eiota patch --reserve sets the room)"), std::string::npos) << big.out;
 
-  // A device: the patched header and the runtime, applying the payload from a file.
-  std::ofstream(w / "device.cpp") << R"(
-#include <stdio.h>
-#include <string.h>
-#include "tflite-model/tflite-trained.h"
-#include "eiota/eiota_update.h"
-static int rd(void* f, uint8_t* b, uint32_t n) {
-  if (n == 0) { int c = fgetc((FILE*)f); if (c == EOF) return 0; ungetc(c, (FILE*)f); return 1; }
-  return (int)fread(b, 1, n, (FILE*)f);
+  Result d = run_interp_device(w, "tflite-model/tflite-trained.h", "trained_tflite");
+  EXPECT_EQ(d.code, 0) << d.out;
+  EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
 }
-static bool same(const char* path) {
-  FILE* f = fopen(path, "rb");
-  static unsigned char want[70000];
-  size_t n = fread(want, 1, sizeof want, f);
-  fclose(f);
-  return n == trained_tflite_len && memcmp(want, trained_tflite, n) == 0;
-}
-int main(int, char** argv) {
-  static eiota_update u;
-  bool factory = same(argv[2]);
-  FILE* f = fopen("update.eiota", "rb");
-  int err = eiota_update_pull(&u, &eiota_default_model, rd, f);
-  bool updated = same(argv[1]) && trained_tflite_len == 29064;
-  eiota_model_restore(&eiota_default_model);
-  bool restored = same(argv[2]) && trained_tflite_len == 29072;
-  printf("factory %d apply %s updated %d restored %d\n", factory, eiota_strerror(err), updated, restored);
-  return factory && err == 0 && updated && restored ? 0 : 1;
-})";
-  Result c = run(w.sh("c++ -std=c++11 -Ipatched device.cpp patched/eiota/*.cpp -o device"));
-  ASSERT_EQ(c.code, 0) << c.out;
-  Result d = run(w.sh("./device " + kShared + "/tflite/ei-kws-v2.tflite " + kShared + "/tflite/ei-kws-v1.tflite"));
+
+// Studio 2025: the .tflite is a file linked with INCBIN; the patch compiles it in as the factory copy.
+TEST(NonEon, IncbinModelFilesArePatchedToo) {
+  Workdir w("noneon_incbin");
+  write_interp_export(w / "v1", kShared + "/tflite/ei-kws-v1.tflite", 0, true);
+  write_interp_export(w / "v2", kShared + "/tflite/ei-kws-v2.tflite", 0, true);
+  Result p = run(w.sh(kCli + " patch v1 -o patched --key k.key"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  Result k = run(w.sh(kCli + " pack --base patched v2 -o update.eiota --key k.key"));
+  ASSERT_EQ(k.code, 0) << k.out;
+  Result d = run_interp_device(w, "tflite-model/tflite_learn_5.h", "tflite_learn_5");
   EXPECT_EQ(d.code, 0) << d.out;
   EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
 }
