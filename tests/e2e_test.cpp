@@ -514,7 +514,8 @@ namespace {
 // A non-EON export as Edge Impulse wrote them up to 2022: the model as a byte array.
 // A non-EON export: the .tflite as a byte array (`xxd` style, 2021-2024), or, with `incbin`, as a
 // file beside the header linked with INCBIN (Studio's default from Feb 2025).
-void write_interp_export(const std::string& dir, const std::string& tflite, size_t extra = 0, bool incbin = false) {
+void write_interp_export(const std::string& dir, const std::string& tflite, size_t extra = 0, bool incbin = false,
+                         int arena = 2944) {
   std::ifstream in(tflite, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   bytes.append(extra, '\0');
@@ -528,7 +529,7 @@ void write_interp_export(const std::string& dir, const std::string& tflite, size
     std::ofstream(dir + "/tflite-model/tflite_learn_5.h")
         << "#ifndef LEARN_5_H\n#define LEARN_5_H\n#define INCBIN_STYLE INCBIN_STYLE_SNAKE\n"
         << "#include \"edge-impulse-sdk/third_party/incbin/incbin.h\"\n"
-        << "const size_t tflite_learn_5_arena_size = 2944;\n"
+        << "const size_t tflite_learn_5_arena_size = " << arena << ";\n"
         << "INCBIN(incbin_tflite_learn_5, \"tflite-model/tflite_learn_5.tflite\");\n"
         << "const unsigned char *tflite_learn_5 = gincbin_tflite_learn_5_data;\n"
         << "unsigned int tflite_learn_5_len = gincbin_tflite_learn_5_size;\n#endif\n";
@@ -615,6 +616,13 @@ TEST(NonEon, IncbinModelFilesArePatchedToo) {
   Result d = run_interp_device(w, "tflite-model/tflite_learn_5.h", "tflite_learn_5");
   EXPECT_EQ(d.code, 0) << d.out;
   EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
+
+  // The interpreter allocates the deployed arena: a model that needs more is refused.
+  write_interp_export(w / "v2-arena", kShared + "/tflite/ei-kws-v2.tflite", 0, true, 4000);
+  Result arena = run(w.sh(kCli + " pack --base patched v2-arena -o x.eiota --key k.key"));
+  EXPECT_EQ(arena.code, 2) << arena.out;
+  EXPECT_NE(arena.out.find("tensor arena 2944 B deployed vs 4000 B new: the new model needs a larger arena"), std::string::npos) << arena.out;
+  EXPECT_FALSE(fs::exists(w / "x.eiota"));
 }
 
 }  // namespace

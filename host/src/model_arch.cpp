@@ -172,6 +172,9 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
     if (x.dtype != y.dtype)
       d.push_back("the deployed model takes " + x.dtype + " input, the new export " + y.dtype +
                   ": export both with the same precision (float32 or quantized int8)");
+    else if (x.dims != y.dims)
+      d.push_back("the deployed model takes input " + shape(x.dims) + ", the new export " + shape(y.dims) +
+                  ": the impulse changed (window, image size or features); it needs a firmware update");
   }
   if (base.blocks.size() != next.blocks.size())
     d.push_back("learn blocks: " + std::to_string(base.blocks.size()) + " deployed vs " + std::to_string(next.blocks.size()) + " new");
@@ -201,9 +204,15 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
       else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
     }
     if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
-    if (x.arena != y.arena)  // the EON compiler of another Studio version may plan the same graph differently
-      notes->push_back(p + "tensor arena " + std::to_string(x.arena) + " B deployed vs " + std::to_string(y.arena) +
-                       " B new: the deployed EON code keeps its own plan, which the values do not depend on");
+    std::string arena = p + "tensor arena " + std::to_string(x.arena) + " B deployed vs " + std::to_string(y.arena) + " B new: ";
+    if (x.arena == y.arena) {
+    } else if (base.interpreter && y.arena > x.arena) {
+      d.push_back(arena + "the new model needs a larger arena than the deployed firmware allocates");
+    } else if (base.interpreter) {
+      notes->push_back(arena + "the new model fits the deployed arena");
+    } else {  // the EON compiler of another Studio version may plan the same graph differently
+      notes->push_back(arena + "the deployed EON code keeps its own plan, which the values do not depend on");
+    }
   }
   for (const auto& [k, v] : base.anomaly) {
     auto it = next.anomaly.find(k);

@@ -339,6 +339,8 @@ bool read_incbin_header(ModelExport& x, const Source& s) {
       m.length_begin = t[len->first].begin;
       m.length_end = t[len->last - 1].end;
     }
+    if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
+      m.arena = std::strtoll(a->init.text(t).c_str(), nullptr, 0);
     x.interp.push_back(std::move(m));
     return true;
   }
@@ -377,6 +379,8 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
         m.length_end = t[len->last - 1].end;
       }
     }
+    if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
+      m.arena = std::strtoll(a->init.text(t).c_str(), nullptr, 0);
     x.interp.push_back(std::move(m));
     return true;
   }
@@ -396,6 +400,7 @@ void read_interp_models(ModelExport& x) {
     const InterpModel& m = x.interp[b];
     ArchBlock blk = tflite_graph(m.bytes, f.origin + "/" + m.path);
     blk.stem = m.array;
+    blk.arena = m.arena;
     x.arch.blocks.push_back(std::move(blk));
     Region r;
     r.kind = Region::kModel;

@@ -34,6 +34,7 @@ struct InterpModel {
   std::string array_init;     // the initialiser as written
   std::string bytes;
   size_t incbin_begin = 0, incbin_end = 0;  // 2025 exports: the INCBIN(...) statement, else empty
+  int64_t arena = 0;          // `NAME_arena_size` (2023 on), what the interpreter allocates
 };
 
 struct ModelExport {
