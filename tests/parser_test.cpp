@@ -7,6 +7,8 @@
 #include "cpp_decls.h"
 #include "eiota_format.h"
 #include "eon_model.h"
+#include "impulse_config.h"
+#include "model_arch.h"
 
 using namespace eiota::host;
 
@@ -124,4 +126,58 @@ TEST(EonModel, ErrorsPointAtTheEntry) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("tflite_learn_1_compiled.cpp:3: unexpected tensorData entry 0"), std::string::npos) << e.what();
   }
+}
+
+TEST(ImpulseConfig, StructFieldsByNameFromTheExportsHeaders) {
+  ExportFiles f;
+  f.files["model-parameters/model_metadata.h"] =
+      "typedef struct {\n  uint32_t block_id; // id\n  ei_dsp_named_axis_t * named_axes;\n  float window[3];\n"
+      "  int (*extract)(void *cfg, float f);\n  const size_t len;\n} ei_dsp_config_x_t;\n";
+  auto fields = struct_fields(f, "ei_dsp_config_x_t");
+  ASSERT_EQ(fields.size(), 5u);
+  EXPECT_EQ(fields[0], std::make_pair(std::string("uint32_t"), std::string("block_id")));
+  EXPECT_EQ(fields[1].second, "named_axes");
+  EXPECT_EQ(fields[2].second, "window");
+  EXPECT_EQ(fields[3].second, "extract");
+  EXPECT_EQ(fields[4], std::make_pair(std::string("const size_t"), std::string("len")));
+  EXPECT_TRUE(struct_fields(f, "ei_dsp_config_y_t").empty());
+  EXPECT_EQ(dsp_config_text(fields, {"12", "NULL"}), "block_id=12; named_axes=NULL");
+  EXPECT_EQ(dsp_config_text({}, {"12", "NULL"}), "12, NULL");
+}
+
+TEST(ImpulseConfig, SettingsResolveNamesAndSkipWhatEveryDeploymentChanges) {
+  auto s = read_settings(
+      "#define EI_ANOMALY_TYPE_UNKNOWN 0\n#define EI_CLASSIFIER_HAS_ANOMALY EI_ANOMALY_TYPE_UNKNOWN\n"
+      "#define EI_CLASSIFIER_PROJECT_DEPLOY_VERSION 7\n#define EI_CLASSIFIER_FREQUENCY 16000 // Hz\n"
+      "#define EI_CLASSIFIER_TFLITE_INPUT_SCALE 0.5\n#define EI_CLASSIFIER_TFLITE_INPUT_DATATYPE EI_CLASSIFIER_DATATYPE_INT8\n");
+  EXPECT_EQ(s.at("EI_CLASSIFIER_HAS_ANOMALY"), "0 (EI_ANOMALY_TYPE_UNKNOWN)");
+  EXPECT_EQ(s.at("EI_CLASSIFIER_FREQUENCY"), "16000");
+  EXPECT_EQ(s.at("EI_CLASSIFIER_TFLITE_INPUT_DATATYPE"), "EI_CLASSIFIER_DATATYPE_INT8");
+  EXPECT_FALSE(s.count("EI_CLASSIFIER_PROJECT_DEPLOY_VERSION"));
+  EXPECT_FALSE(s.count("EI_CLASSIFIER_TFLITE_INPUT_SCALE"));  // a region, not a setting
+  EXPECT_FALSE(s.count("EI_ANOMALY_TYPE_UNKNOWN"));
+}
+
+TEST(ImpulseConfig, NewerSdkFieldsAtNeutralValuesAreNotesChangedOnesRefusals) {
+  Arch a, b;
+  a.dsp["ei_dsp_config_12"] = "block_id=12; frame_length=0.02f; pre_shift=1";
+  b.dsp["ei_dsp_config_12"] = "block_id=12; named_axes=NULL; frame_length=0.020; pre_shift=1";
+  a.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "0";
+  b.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "0 (EI_ANOMALY_TYPE_UNKNOWN)";
+  b.settings["EI_CLASSIFIER_THRESHOLD"] = "0.55";
+  std::vector<std::string> refusals, notes;
+  diff_impulse(a, b, refusals, notes);
+  EXPECT_TRUE(refusals.empty()) << refusals[0];
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_NE(notes[0].find("named_axes=NULL"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find("EI_CLASSIFIER_THRESHOLD 0.55"), std::string::npos) << notes[1];
+
+  b.dsp["ei_dsp_config_12"] = "block_id=12; frame_length=0.025f; pre_shift=1; fancy=3";
+  b.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "1";
+  refusals.clear();
+  diff_impulse(a, b, refusals, notes);
+  ASSERT_EQ(refusals.size(), 3u);
+  EXPECT_EQ(refusals[0], "DSP block ei_dsp_config_12: frame_length is 0.02f deployed vs 0.025f new");
+  EXPECT_EQ(refusals[1], "DSP block ei_dsp_config_12: the new export sets fancy = 3, which the deployed SDK does not have");
+  EXPECT_EQ(refusals[2], "impulse setting EI_CLASSIFIER_HAS_ANOMALY is 0 deployed vs 1 new");
 }
