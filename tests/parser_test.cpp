@@ -181,3 +181,19 @@ TEST(ImpulseConfig, NewerSdkFieldsAtNeutralValuesAreNotesChangedOnesRefusals) {
   EXPECT_EQ(refusals[1], "DSP block ei_dsp_config_12: the new export sets fancy = 3, which the deployed SDK does not have");
   EXPECT_EQ(refusals[2], "impulse setting EI_CLASSIFIER_HAS_ANOMALY is 0 deployed vs 1 new");
 }
+
+TEST(ArchDiff, TensorsNoOperatorUsesAreMatchedByOrderAndSaidSo) {
+  ArchBlock b;
+  b.tensors.resize(4);
+  b.first_unused = 2;
+  Arch a;
+  a.blocks = {b};
+  std::vector<std::string> notes;
+  EXPECT_TRUE(arch_diff(a, a, &notes).empty());
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("2 tensors (2 on) are used by no operator"), std::string::npos) << notes[0];
+  a.blocks[0].first_unused = 3;  // one: nothing to confuse it with
+  notes.clear();
+  arch_diff(a, a, &notes);
+  EXPECT_TRUE(notes.empty());
+}

@@ -29,7 +29,7 @@ json block_json(const ArchBlock& b) {
                        {"nscale", t.nscale}, {"nzero", t.nzero}, {"qdim", t.qdim}, {"fixed", t.fixed_hex},
                        {"export_index", t.export_index}});
   return {{"stem", b.stem}, {"arena", b.arena}, {"ops", ops}, {"tensors", tensors},
-          {"inputs", b.inputs}, {"outputs", b.outputs}};
+          {"inputs", b.inputs}, {"outputs", b.outputs}, {"first_unused", b.first_unused}};
 }
 
 ArchBlock block_from(const json& j) {
@@ -52,6 +52,7 @@ ArchBlock block_from(const json& j) {
   }
   b.inputs = j.at("inputs").get<std::vector<int>>();
   b.outputs = j.at("outputs").get<std::vector<int>>();
+  b.first_unused = j.value("first_unused", -1);
   return b;
 }
 

@@ -92,6 +92,8 @@ ArchBlock build_block(const EonModel& m, int b, std::vector<Region>* regions) {
     for (int t : op.outputs) a.outputs.push_back(number(t));
     blk.ops.push_back(std::move(a));
   }
+  for (int t : m.outputs) number(t);
+  blk.first_unused = (int)order.size();
   for (size_t t = 0; t < m.tensors.size(); t++) number((int)t);  // tensors no operator uses
   for (int t : m.inputs) blk.inputs.push_back(canon[t]);
   for (int t : m.outputs) blk.outputs.push_back(canon[t]);
@@ -204,6 +206,11 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
       else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
     }
     if (x.inputs != y.inputs || x.outputs != y.outputs) d.push_back(p + "model inputs/outputs differ");
+    int unused = x.first_unused < 0 ? 0 : (int)x.tensors.size() - x.first_unused;
+    if (unused > 1 && x.first_unused == y.first_unused && x.tensors.size() == y.tensors.size())
+      notes->push_back(p + std::to_string(unused) + " tensors (" + std::to_string(x.first_unused) + " on) are used by no operator, so " +
+                       "nothing places them in the graph: they are matched by their order in the export, which another Studio " +
+                       "version may change; nothing reads them at run time");
     std::string arena = p + "tensor arena " + std::to_string(x.arena) + " B deployed vs " + std::to_string(y.arena) + " B new: ";
     if (x.arena == y.arena) {
     } else if (base.interpreter && y.arena > x.arena) {

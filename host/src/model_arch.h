@@ -34,6 +34,7 @@ struct ArchBlock {
   std::vector<ArchOp> ops;
   std::vector<ArchTensor> tensors;  // structural order
   std::vector<int> inputs, outputs;
+  int first_unused = -1;   // tensors from here on are used by no operator: matched by export order
 };
 
 struct Arch {

@@ -72,6 +72,7 @@ ArchBlock tflite_graph(const std::string& bytes, const std::string& what) {
       blk.ops.push_back(std::move(a));
     }
     for (int t : list(g->outputs())) outputs.push_back(number(t));
+    if (sg == 0 && model->subgraphs()->size() == 1) blk.first_unused = (int)order.size();
     for (size_t t = 0; t < tensors->size(); t++) number((int)t);
     if (sg == 0) {
       blk.inputs = inputs;
