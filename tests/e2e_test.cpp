@@ -536,7 +536,8 @@ void write_interp_export(const std::string& dir, const std::string& tflite, size
     return;
   }
   std::ofstream h(dir + "/tflite-model/tflite-trained.h");
-  h << "#ifndef TRAINED_H\n#define TRAINED_H\nconst unsigned char trained_tflite[] = {\n";
+  h << "#ifndef TRAINED_H\n#define TRAINED_H\n#define MODEL_SECTION(x) __attribute__((section(x)))\n#define ALIGN(x) __attribute__((aligned(x)))\n"
+    << "const MODEL_SECTION(\"eiota_test_model\") ALIGN(16) unsigned char trained_tflite[] = {\n";
   char b[8];
   for (unsigned char c : bytes) {
     snprintf(b, sizeof b, "0x%02x, ", c);
@@ -601,6 +602,8 @@ TEST(NonEon, TheWholeModelIsReplacedWithinTheReserve) {
 
   Result d = run_interp_device(w, "tflite-model/tflite-trained.h", "trained_tflite");
   EXPECT_EQ(d.code, 0) << d.out;
+  // The factory copy keeps the export's MODEL_SECTION placement.
+  EXPECT_EQ(run(w.sh("objdump -h device | grep -c eiota_test_model")).out, "1\n");
   EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
 }
 

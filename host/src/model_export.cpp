@@ -361,6 +361,12 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
     m.array_begin = t[d.first].begin;
     m.array_end = t[d.last - 1].end;
     m.array_init = std::string(s.text.substr(t[d.init.first].begin, t[d.init.last - 1].end - t[d.init.first].begin));
+    for (size_t k = d.first; k + 1 < d.name_tok; k++)
+      if (t[k].text == "MODEL_SECTION" && t[k + 1].text == "(") {
+        size_t close = k + 1;
+        while (close < d.name_tok && t[close].text != ")") close++;
+        m.section = std::string(s.text.substr(t[k].begin, t[close].end - t[k].begin));
+      }
     for (const auto& item : d.init.items) {
       long v = std::strtol(item.text(t).c_str(), nullptr, 0);
       if (item.is_list || v < 0 || v > 255) throw std::runtime_error(s.where(item.first) + ": " + d.name + " is not a byte array");

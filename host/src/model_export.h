@@ -35,6 +35,7 @@ struct InterpModel {
   std::string bytes;
   size_t incbin_begin = 0, incbin_end = 0;  // 2025 exports: the INCBIN(...) statement, else empty
   int64_t arena = 0;          // `NAME_arena_size` (2023 on), what the interpreter allocates
+  std::string section;        // `MODEL_SECTION(...)` of the array, kept on the factory copy
 };
 
 struct ModelExport {

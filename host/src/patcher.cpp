@@ -275,7 +275,7 @@ std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t ca
   std::ostringstream arr, len, table;
   arr << "#include \"eiota/eiota_model.h\"\n"
       << "// eiota: the factory model, padded to the " << capacity << " bytes reserved for retrains.\n"
-      << "alignas(16) static const unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
+      << "alignas(16) static const " << (m.section.empty() ? "" : m.section + " ") << "unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
       << "// eiota: what the SDK runs; filled from the factory model before main().\n"
       << "alignas(16) EIOTA_RAM_ATTR unsigned char " << m.array << "[" << capacity << "];";
   std::vector<Edit> edits{Edit{m.array_begin, m.array_end - m.array_begin, arr.str()}};
