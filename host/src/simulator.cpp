@@ -136,14 +136,21 @@ void build_simulator(const SimBuild& b) {
   std::string inc = "-I" + root.string() + " -I" + sdk.string() + " -I" + (sdk / "third_party/flatbuffers/include").string() +
                     " -I" + (sdk / "third_party/gemmlowp").string() + " -I" + (sdk / "third_party/ruy").string() +
                     " -I" + (sdk / "CMSIS/Core/Include").string() + " -I" + (sdk / "CMSIS/DSP/Include").string();  // 2021 SDKs
+  inc += " -Wa,-I" + root.string();  // INCBIN model files (Studio 2025) are named from the export root
   mk << "CXXFLAGS := -std=c++14 -O2 -w " << defs << " " << incs << " " << inc << "\n"
      << "CFLAGS := -std=c11 -O2 -w " << defs << " " << inc << "\n";
+  // Model files linked with INCBIN are not in the compiler's dependency lists: the export's own
+  // sources depend on them here, so a retrained .tflite is never served from a stale object.
+  std::string models;
+  for (const auto& e : fs::directory_iterator(root / "tflite-model"))
+    if (e.path().extension() == ".tflite") models += " " + e.path().string();
   std::string all;
   for (const auto& s : srcs) {
     std::string o = (objs / object_name(s)).string();
     all += " " + o;
     bool c = fs::path(s).extension() == ".c";
-    mk << o << ": " << s << "\n\t@" << (b.progress ? "echo '  compile " + fs::path(s).filename().string() + "' >&2; " : "")
+    bool in_sdk = s.rfind(sdk.string() + "/", 0) == 0;
+    mk << o << ": " << s << (in_sdk ? "" : models) << "\n\t@" << (b.progress ? "echo '  compile " + fs::path(s).filename().string() + "' >&2; " : "")
        << (c ? "$(CC) $(CFLAGS)" : "$(CXX) $(CXXFLAGS)") << " -MMD -c $< -o $@\n";
   }
   mk << out.string() << ":" << all << "\n\t@$(CXX) -o $@ $^ -lm\n-include " << objs.string() << "/*.d\n";
