@@ -482,11 +482,15 @@ void add_scaler(const std::string& exp, float shift) {
   std::ofstream(vars) << text;
 }
 
+// With K-means values too: the scaler arrays come last in the payload and on the device alike.
 TEST(DataNormalization, StandardScalerArraysTravelInThePayload) {
   Workdir w("scaler");
   float shift = 0.0f;
-  deploy_and_retrain(w, kGen + " --era 2025 --layout arduino --name demo --synthetic fc-int8", "5",
-                     [&](const std::string& exp) { add_scaler(exp, shift); shift = 0.25f; });
+  deploy_and_retrain(w, kGen + " --era 2025 --layout arduino --name demo --synthetic fc-int8", "5", [&](const std::string& exp) {
+    add_scaler(exp, shift);
+    add_kmeans(exp, shift);
+    shift = 0.25f;
+  });
   Result j = run(w.sh(kCli + " inspect update.eiota --base patched-old --json"));
   EXPECT_NE(j.out.find("scaler.ei_dn_standard_scaler_mean_12"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("scaler.ei_dn_standard_scaler_var_12"), std::string::npos) << j.out;
@@ -521,10 +525,12 @@ void write_interp_export(const std::string& dir, const std::string& tflite, size
   bytes.append(extra, '\0');
   fs::create_directories(dir + "/tflite-model");
   fs::create_directories(dir + "/model-parameters");
-  std::ofstream(dir + "/model-parameters/model_metadata.h") << "#define EI_CLASSIFIER_PROJECT_ID 32970\n";
+  std::ofstream(dir + "/model-parameters/model_metadata.h")
+      << "#define EI_CLASSIFIER_PROJECT_ID 32970\n" << (incbin ? "" : "#define EI_CLASSIFIER_TFLITE_ARENA_SIZE 18822\n");
   if (incbin) {
     fs::create_directories(dir + "/edge-impulse-sdk/third_party/incbin");
-    std::ofstream(dir + "/edge-impulse-sdk/third_party/incbin/incbin.h") << "#define INCBIN(name, file) int the_patched_header_must_not_use_incbin[-1];\n";
+    std::ofstream(dir + "/edge-impulse-sdk/third_party/incbin/incbin.h") << "#define INCBIN(name, file) int the_patched_header_must_not_use_incbin[-1];\n"
+        << "#define INCBIN_OUTPUT_SECTION \"eiota_incbin_model\"\n";
     std::ofstream(dir + "/tflite-model/tflite_learn_5.tflite", std::ios::binary) << bytes;
     std::ofstream(dir + "/tflite-model/tflite_learn_5.h")
         << "#ifndef LEARN_5_H\n#define LEARN_5_H\n#define INCBIN_STYLE INCBIN_STYLE_SNAKE\n"
@@ -619,6 +625,8 @@ TEST(NonEon, IncbinModelFilesArePatchedToo) {
   Result d = run_interp_device(w, "tflite-model/tflite_learn_5.h", "tflite_learn_5");
   EXPECT_EQ(d.code, 0) << d.out;
   EXPECT_NE(d.out.find("factory 1 apply ok updated 1 restored 1"), std::string::npos) << d.out;
+  // The factory copy goes where INCBIN would have put the model.
+  EXPECT_EQ(run(w.sh("objdump -h device | grep -c eiota_incbin_model")).out, "1\n");
 
   // The interpreter allocates the deployed arena: a model that needs more is refused.
   write_interp_export(w / "v2-arena", kShared + "/tflite/ei-kws-v2.tflite", 0, true, 4000);

@@ -133,6 +133,13 @@ TEST(ImpulseConfig, StructFieldsByNameFromTheExportsHeaders) {
   f.files["model-parameters/model_metadata.h"] =
       "typedef struct {\n  uint32_t block_id; // id\n  ei_dsp_named_axis_t * named_axes;\n  float window[3];\n"
       "  int (*extract)(void *cfg, float f);\n  const size_t len;\n} ei_dsp_config_x_t;\n";
+  f.files["edge-impulse-sdk/classifier/t.h"] =
+      "typedef struct {\n  int a, b[2];\n  float c __attribute__((aligned(4)));\n  union { int i; float f; } u;\n} ei_y_t;\n";
+  auto y = struct_fields(f, "ei_y_t");
+  ASSERT_EQ(y.size(), 4u);
+  EXPECT_EQ(y[1], std::make_pair(std::string("int"), std::string("b")));
+  EXPECT_EQ(y[2].second, "c");
+  EXPECT_EQ(y[3].second, "u");
   auto fields = struct_fields(f, "ei_dsp_config_x_t");
   ASSERT_EQ(fields.size(), 5u);
   EXPECT_EQ(fields[0], std::make_pair(std::string("uint32_t"), std::string("block_id")));
@@ -150,7 +157,7 @@ TEST(ImpulseConfig, SettingsResolveNamesAndSkipWhatEveryDeploymentChanges) {
       "#define EI_ANOMALY_TYPE_UNKNOWN 0\n#define EI_CLASSIFIER_HAS_ANOMALY EI_ANOMALY_TYPE_UNKNOWN\n"
       "#define EI_CLASSIFIER_PROJECT_DEPLOY_VERSION 7\n#define EI_CLASSIFIER_FREQUENCY 16000 // Hz\n"
       "#define EI_CLASSIFIER_TFLITE_INPUT_SCALE 0.5\n#define EI_CLASSIFIER_TFLITE_INPUT_DATATYPE EI_CLASSIFIER_DATATYPE_INT8\n");
-  EXPECT_EQ(s.at("EI_CLASSIFIER_HAS_ANOMALY"), "0 (EI_ANOMALY_TYPE_UNKNOWN)");
+  EXPECT_EQ(s.at("EI_CLASSIFIER_HAS_ANOMALY"), "0 (from EI_ANOMALY_TYPE_UNKNOWN)");
   EXPECT_EQ(s.at("EI_CLASSIFIER_FREQUENCY"), "16000");
   EXPECT_EQ(s.at("EI_CLASSIFIER_TFLITE_INPUT_DATATYPE"), "EI_CLASSIFIER_DATATYPE_INT8");
   EXPECT_FALSE(s.count("EI_CLASSIFIER_PROJECT_DEPLOY_VERSION"));
@@ -163,7 +170,7 @@ TEST(ImpulseConfig, NewerSdkFieldsAtNeutralValuesAreNotesChangedOnesRefusals) {
   a.dsp["ei_dsp_config_12"] = "block_id=12; frame_length=0.02f; pre_shift=1";
   b.dsp["ei_dsp_config_12"] = "block_id=12; named_axes=NULL; frame_length=0.020; pre_shift=1";
   a.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "0";
-  b.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "0 (EI_ANOMALY_TYPE_UNKNOWN)";
+  b.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "0 (from EI_ANOMALY_TYPE_UNKNOWN)";
   b.settings["EI_CLASSIFIER_THRESHOLD"] = "0.55";
   std::vector<std::string> refusals, notes;
   diff_impulse(a, b, refusals, notes);
@@ -174,12 +181,29 @@ TEST(ImpulseConfig, NewerSdkFieldsAtNeutralValuesAreNotesChangedOnesRefusals) {
 
   b.dsp["ei_dsp_config_12"] = "block_id=12; frame_length=0.025f; pre_shift=1; fancy=3";
   b.settings["EI_CLASSIFIER_HAS_ANOMALY"] = "1";
+  b.settings["EI_CLASSIFIER_HAS_DATA_NORMALIZATION"] = "1";
   refusals.clear();
   diff_impulse(a, b, refusals, notes);
-  ASSERT_EQ(refusals.size(), 3u);
+  ASSERT_EQ(refusals.size(), 4u);
   EXPECT_EQ(refusals[0], "DSP block ei_dsp_config_12: frame_length is 0.02f deployed vs 0.025f new");
   EXPECT_EQ(refusals[1], "DSP block ei_dsp_config_12: the new export sets fancy = 3, which the deployed SDK does not have");
   EXPECT_EQ(refusals[2], "impulse setting EI_CLASSIFIER_HAS_ANOMALY is 0 deployed vs 1 new");
+  EXPECT_EQ(refusals[3], "the new export turns on EI_CLASSIFIER_HAS_DATA_NORMALIZATION (1), which the deployed SDK does not have");
+
+  // A value holding "; " cannot be split by field: compared as written, never skipped.
+  a.dsp["ei_dsp_config_12"] = "names=\"x; y\"; scale=1.0f";
+  b.dsp["ei_dsp_config_12"] = "names=\"x; y\"; scale=2.0f";
+  refusals.clear();
+  diff_impulse(a, b, refusals, notes);
+  EXPECT_NE(refusals.at(0).find("DSP block ei_dsp_config_12 differs"), std::string::npos) << refusals[0];
+}
+
+TEST(ArchDiff, ValuesOnlyTheNewExportHasAreRefused) {
+  Arch a, b;
+  b.anomaly["ei_dn_standard_scaler_mean_17"] = "10";
+  auto d = arch_diff(a, b);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0], "data normalization ei_dn_standard_scaler_mean_17 is new (10): the deployed firmware has no such values");
 }
 
 TEST(ArchDiff, TensorsNoOperatorUsesAreMatchedByOrderAndSaidSo) {

@@ -15,6 +15,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// A setting whose value names another macro is kept as "0 (from EI_ANOMALY_TYPE_UNKNOWN)".
+const char* const kFrom = " (from ";
+
+std::string without_from(const std::string& v) {
+  size_t at = v.rfind(kFrom);
+  return at != std::string::npos && !v.empty() && v.back() == ')' ? v.substr(0, at) : v;
+}
+
 // A number as written in C ("0.02f", "16000", "-3") or nothing.
 bool as_number(std::string v, double* out) {
   while (!v.empty() && (v.back() == 'f' || v.back() == 'F' || v.back() == 'u' || v.back() == 'U' || v.back() == 'l' || v.back() == 'L') &&
@@ -88,6 +96,10 @@ void diff_dsp(const Arch& base, const Arch& next, std::vector<std::string>& refu
       continue;
     }
     auto a = split_named(v), b = split_named(it->second);
+    if (a.empty() || b.empty()) {  // a value that itself holds "; ": compare as written
+      refusals.push_back("DSP block " + k + " differs: [" + v + "] vs [" + it->second + "]");
+      continue;
+    }
     std::vector<std::string> only;
     for (const auto& [f, x] : a) {
       const std::string* y = find_field(b, f);
@@ -119,22 +131,25 @@ void diff_settings(const Arch& base, const Arch& next, std::vector<std::string>&
       base_only.push_back(k + " " + v);
       continue;
     }
-    std::string x = v.substr(0, v.find(" (")), y = it->second.substr(0, it->second.find(" ("));
+    std::string x = without_from(v), y = without_from(it->second);
     if (same_value(x, y)) continue;
-    double dx, dy;
-    if (is_arena(k) && base.interpreter && as_number(x, &dx) && as_number(y, &dy)) {
-      if (dy > dx)
-        refusals.push_back(k + " is " + x + " deployed vs " + y + " new: the new model needs a larger tensor arena than the deployed firmware allocates");
-      else
-        notes.push_back(k + " is " + x + " deployed vs " + y + " new: the new model fits the deployed arena");
+    if (is_arena(k) && base.interpreter) {
+      continue;  // compared as the blocks' arenas (model_arch.cpp)
     } else if (is_arena(k)) {
       notes.push_back(k + " is " + x + " deployed vs " + y + " new: EON code plans its own arena, and the deployed plan stays in use");
     } else {
       refusals.push_back("impulse setting " + k + " is " + v + " deployed vs " + it->second + " new");
     }
   }
-  for (const auto& [k, v] : next.settings)
-    if (!base.settings.count(k)) next_only.push_back(k + " " + v);
+  for (const auto& [k, v] : next.settings) {
+    if (base.settings.count(k)) continue;
+    // A feature switch only the newer SDK has, switched on: the deployed firmware would not do it.
+    bool feature = starts_with(k, "EI_CLASSIFIER_HAS_") || ends_with(k, "_ENABLED");
+    if (feature && !neutral(without_from(v)))
+      refusals.push_back("the new export turns on " + k + " (" + v + "), which the deployed SDK does not have");
+    else
+      next_only.push_back(k + " " + v);
+  }
   if (!base_only.empty()) notes.push_back("settings only the deployed SDK defines: " + join(base_only));
   if (!next_only.empty()) notes.push_back("settings only the new export's SDK defines (the deployed firmware does not read them): " + join(next_only));
 }
@@ -151,6 +166,59 @@ std::string without_project(std::string text, const std::string& project) {
   return text;
 }
 
+namespace {
+
+bool opens(std::string_view w) { return w == "(" || w == "[" || w == "{"; }
+bool closes(std::string_view w) { return w == ")" || w == "]" || w == "}"; }
+
+// The name a member declarator declares: the pointer of `(*name)(...)`, else the last identifier
+// outside brackets; `__attribute__((...))` is skipped. Returns the token index, or `last`.
+size_t declarator_name(const std::vector<Token>& t, size_t first, size_t last) {
+  size_t name = last;
+  int depth = 0;
+  for (size_t q = first; q < last; q++) {
+    std::string_view w = t[q].text;
+    if (w == "__attribute__") {
+      for (int d = 0; ++q < last;) {
+        if (t[q].text == "(") d++;
+        if (t[q].text == ")" && --d == 0) break;
+      }
+      continue;
+    }
+    if (w == "(" && q + 2 < last && t[q + 1].text == "*" && t[q + 2].kind == Token::kIdent) return q + 2;
+    if (opens(w)) depth++;
+    else if (closes(w)) depth--;
+    else if (depth == 0 && t[q].kind == Token::kIdent) name = q;
+  }
+  return name;
+}
+
+// The members of the struct body between tokens `first` and `last` (braces excluded).
+std::vector<std::pair<std::string, std::string>> members(const std::vector<Token>& t, size_t first, size_t last) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string type;
+  size_t start = first;
+  bool first_declarator = true;
+  int depth = 0;
+  for (size_t j = first; j < last; j++) {
+    std::string_view w = t[j].text;
+    if (opens(w)) depth++;
+    if (closes(w)) depth--;
+    if (depth != 0 || (w != ";" && w != ",")) continue;
+    size_t n = declarator_name(t, start, j);
+    if (first_declarator) {  // `type a, b;`: the later declarators share the first one's type
+      type.clear();
+      for (size_t q = start; q < n && q < j; q++) type += (type.empty() ? "" : " ") + std::string(t[q].text);
+    }
+    out.emplace_back(type, n < j ? std::string(t[n].text) : "");
+    first_declarator = w == ";";
+    start = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> struct_fields(const ExportFiles& f, const std::string& type) {
   for (const char* dir : {"model-parameters/", "edge-impulse-sdk/"}) {
     for (const auto& [path, text] : f.files) {
@@ -164,28 +232,7 @@ std::vector<std::pair<std::string, std::string>> struct_fields(const ExportFiles
           if (t[open].text == "}") depth++;
           if (t[open].text == "{" && --depth == 0) break;
         }
-        std::vector<std::pair<std::string, std::string>> fields;
-        size_t start = open + 1;
-        int depth = 0;
-        for (size_t j = open + 1; j < close; j++) {
-          std::string_view w = t[j].text;
-          if (w == "(" || w == "[" || w == "{") depth++;
-          if (w == ")" || w == "]" || w == "}") depth--;
-          if (w != ";" || depth != 0) continue;
-          // the name: after "(*" for a function pointer, else the last identifier before any '['
-          std::string name, ftype;
-          size_t name_at = j;
-          for (size_t q = start; q + 1 < j; q++)
-            if (t[q].text == "(" && t[q + 1].text == "*" && q + 2 < j) { name_at = q + 2; break; }
-          if (name_at == j)
-            for (size_t q = start; q < j && t[q].text != "["; q++)
-              if (t[q].kind == Token::kIdent) name_at = q;
-          if (name_at < j) name = std::string(t[name_at].text);
-          for (size_t q = start; q < name_at; q++) ftype += std::string(q > start ? " " : "") + std::string(t[q].text);
-          fields.emplace_back(ftype, name);
-          start = j + 1;
-        }
-        return fields;
+        return members(t, open + 1, close);
       }
     }
   }
@@ -216,7 +263,7 @@ std::map<std::string, std::string> read_settings(std::string_view metadata) {
         name == "EI_CLASSIFIER_TFLITE_OUTPUT_SCALE" || name == "EI_CLASSIFIER_TFLITE_OUTPUT_ZEROPOINT")
       continue;
     auto ref = all.find(value);
-    out[name] = ref != all.end() && ref->first != name ? ref->second + " (" + value + ")" : value;
+    out[name] = ref != all.end() && ref->first != name ? ref->second + kFrom + value + ")" : value;
   }
   return out;
 }

@@ -52,7 +52,7 @@ ArchBlock block_from(const json& j) {
   }
   b.inputs = j.at("inputs").get<std::vector<int>>();
   b.outputs = j.at("outputs").get<std::vector<int>>();
-  b.first_unused = j.value("first_unused", -1);
+  b.first_unused = j.at("first_unused");
   return b;
 }
 
@@ -66,7 +66,7 @@ std::string manifest_to_json(const Manifest& m) {
     regions.push_back({{"index", i}, {"name", r.name}, {"block", r.block}, {"tensor", r.tensor},
                        {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array}});
   }
-  json j = {{"eiota_manifest", 1},
+  json j = {{"eiota_manifest", 2},
             {"fingerprint", hex(m.fingerprint.data(), 16)},
             {"public_key", hex(m.public_key.data(), 32)},
             {"source", m.source},
@@ -86,16 +86,19 @@ std::string manifest_to_json(const Manifest& m) {
 Manifest manifest_from_json(const std::string& text, const std::string& what) {
   try {
     json j = json::parse(text);
-    if (j.value("eiota_manifest", 0) != 1) throw std::runtime_error("not an eiota manifest (version 1)");
+    int version = j.value("eiota_manifest", 0);
+    if (version == 1)  // DSP configs and settings were recorded in a form this version cannot compare by name
+      throw std::runtime_error("written by an eiota before 2026-11-25 (manifest 1): pack with that eiota, or patch and flash again");
+    if (version != 2) throw std::runtime_error("not an eiota manifest (version 2)");
     Manifest m;
     m.fingerprint = unhex<16>(j.at("fingerprint"), what + ": fingerprint");
     m.public_key = unhex<32>(j.at("public_key"), what + ": public_key");
     m.source = j.value("source", "");
     m.model_files = j.at("model_files").get<std::vector<std::string>>();
     m.arch.labels = j.at("labels").get<std::vector<std::string>>();
-    m.arch.interpreter = j.value("engine", "eon") == "tflite";
+    m.arch.interpreter = j.at("engine") == "tflite";
     m.arch.dsp = j.at("dsp").get<std::map<std::string, std::string>>();
-    m.arch.settings = j.value("settings", std::map<std::string, std::string>{});
+    m.arch.settings = j.at("settings").get<std::map<std::string, std::string>>();
     m.arch.outside_quant = j.value("outside_quant", std::map<std::string, std::string>{});
     m.arch.config_fields = j.value("config_fields", std::vector<std::string>{});
     m.arch.anomaly = j.value("anomaly", std::map<std::string, std::string>{});

@@ -212,7 +212,10 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
                        "nothing places them in the graph: they are matched by their order in the export, which another Studio " +
                        "version may change; nothing reads them at run time");
     std::string arena = p + "tensor arena " + std::to_string(x.arena) + " B deployed vs " + std::to_string(y.arena) + " B new: ";
-    if (x.arena == y.arena) {
+    if (base.interpreter && (x.arena <= 0 || y.arena <= 0)) {
+      d.push_back(p + "the tensor arena of the " + (x.arena <= 0 ? "deployed" : "new") +
+                  " model is missing or not a plain number, so eiota cannot tell whether the new model fits the interpreter's arena");
+    } else if (x.arena == y.arena) {
     } else if (base.interpreter && y.arena > x.arena) {
       d.push_back(arena + "the new model needs a larger arena than the deployed firmware allocates");
     } else if (base.interpreter) {
@@ -221,6 +224,10 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
       notes->push_back(arena + "the deployed EON code keeps its own plan, which the values do not depend on");
     }
   }
+  for (const auto& [k, v] : next.anomaly)
+    if (!base.anomaly.count(k))
+      d.push_back((k.rfind("ei_dn_", 0) == 0 ? "data normalization " : "anomaly ") + k + " is new (" + v +
+                  "): the deployed firmware has no such values");
   for (const auto& [k, v] : base.anomaly) {
     auto it = next.anomaly.find(k);
     if (it == next.anomaly.end() || it->second != v)

@@ -32,6 +32,14 @@ std::string sdk_field_type(const ExportFiles& f, const std::string& type, std::s
   return "";
 }
 
+// "2944" or "2944u" -> 2944; anything else (an expression, a macro) -> -1.
+int64_t plain_integer(std::string s) {
+  while (!s.empty() && std::strchr("uUlL", s.back())) s.pop_back();
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 0);
+  return !s.empty() && end == s.c_str() + s.size() && v > 0 ? v : -1;
+}
+
 uint8_t elem_type_of_c(const std::string& c) {
   if (c == "float") return eiota::kFloat32;
   if (c == "int32_t" || c == "int") return eiota::kInt32;
@@ -172,7 +180,9 @@ void read_impulse_config(ModelExport& x) {
         std::string type;
         for (size_t k = d.first; k < d.name_tok; k++)
           if (s.toks[k].kind == Token::kIdent && s.toks[k].text != "const" && s.toks[k].text != "static") type = s.toks[k].text;
-        x.arch.dsp.emplace(without_project(d.name, project), dsp_config_text(struct_fields(x.files, type), values));
+        // an array (of axes, of named axes) holds elements, not the struct's fields
+        auto fields = d.array_dims_first.empty() ? struct_fields(x.files, type) : std::vector<std::pair<std::string, std::string>>{};
+        x.arch.dsp.emplace(without_project(d.name, project), dsp_config_text(fields, values));
       }
     }
   }
@@ -340,7 +350,7 @@ bool read_incbin_header(ModelExport& x, const Source& s) {
       m.length_end = t[len->last - 1].end;
     }
     if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
-      m.arena = std::strtoll(a->init.text(t).c_str(), nullptr, 0);
+      m.arena = plain_integer(a->init.text(t));
     x.interp.push_back(std::move(m));
     return true;
   }
@@ -386,7 +396,7 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
       }
     }
     if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
-      m.arena = std::strtoll(a->init.text(t).c_str(), nullptr, 0);
+      m.arena = plain_integer(a->init.text(t));
     x.interp.push_back(std::move(m));
     return true;
   }
@@ -458,6 +468,9 @@ ModelExport analyze_export(ExportFiles files) {
     x.arch.blocks.push_back(build_block(x.models.back(), (int)b, &x.regions));
   }
   read_impulse_config(x);
+  for (ArchBlock& b : x.arch.blocks)  // 2021-22 interpreter exports size the arena in model_metadata.h
+    if (x.arch.interpreter && b.arena == 0)
+      b.arena = x.arch.settings.count("EI_CLASSIFIER_TFLITE_ARENA_SIZE") ? plain_integer(x.arch.settings.at("EI_CLASSIFIER_TFLITE_ARENA_SIZE")) : -1;
   read_anomaly(x);
   read_scalers(x);
   x.fp = fingerprint(x.arch);

@@ -146,7 +146,7 @@ std::string joined(const std::vector<std::string>& v) {
 
 // model_variables.h: result configs writable, their factory values kept, and their region table.
 // Appended inside the header's include guard (the header defines globals, so it is compiled once).
-std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
+std::string patch_variables(const ModelExport& x, BlockPatch* bp, BlockPatch* scalers) {
   std::string text = x.files.files.at(x.variables_path);
   std::ostringstream add;
   add << "\n// eiota: quantization the SDK reads outside the model, replaceable like the model's own.\n"
@@ -156,10 +156,13 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
   std::ostringstream table;
   table << "extern const eiota_region " << bp->table_symbol << "[];\n"
         << "const eiota_region " << bp->table_symbol << "[] = {\n";
+  std::ostringstream scaler_table;
+  scaler_table << "extern const eiota_region " << scalers->table_symbol << "[];\n"
+               << "const eiota_region " << scalers->table_symbol << "[] = {\n";
   for (const Region& r : x.regions) {
     if (r.kind == Region::kScaler) {
-      table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
-      bp->regions++;
+      scaler_table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
+      scalers->regions++;
     }
     if (r.kind != Region::kConfig) continue;
     std::string field = r.array.substr(r.array.find('.') + 1), decl = r.array.substr(0, r.array.find('.'));
@@ -180,6 +183,8 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
     bp->regions++;
   }
   table << "};\n";
+  scaler_table << "};\n";
+  std::string tables = (bp->regions ? table.str() : "") + (scalers->regions ? scaler_table.str() : "");
   std::vector<Edit> edits;
   for (size_t off : x.config_const_offsets) edits.push_back(Edit{off, 5, "/* eiota: writable */"});
   for (const AnomalyArray& a : x.scalers) {
@@ -191,7 +196,7 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp) {
   }
   size_t guard_end = text.rfind("#endif");
   if (guard_end == std::string::npos) guard_end = text.size();
-  edits.push_back(Edit{guard_end, 0, add.str() + table.str() + "\n"});
+  edits.push_back(Edit{guard_end, 0, add.str() + tables + "\n"});
   return apply_edits(text, std::move(edits));
 }
 
@@ -273,9 +278,15 @@ std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
 // new name, and its own name becomes a writable working copy that the SDK's references now reach.
 std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t capacity, BlockPatch* bp) {
   std::ostringstream arr, len, table;
+  std::string section = m.section;
+  if (m.incbin_end > m.incbin_begin) {  // where INCBIN would have placed the model (EI_MODEL_SECTION)
+    arr << "#if defined(INCBIN_OUTPUT_SECTION)\n#define EIOTA_FACTORY_SECTION __attribute__((section(INCBIN_OUTPUT_SECTION)))\n"
+        << "#else\n#define EIOTA_FACTORY_SECTION\n#endif\n";
+    section = "EIOTA_FACTORY_SECTION";
+  }
   arr << "#include \"eiota/eiota_model.h\"\n"
       << "// eiota: the factory model, padded to the " << capacity << " bytes reserved for retrains.\n"
-      << "alignas(16) static const " << (m.section.empty() ? "" : m.section + " ") << "unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
+      << "alignas(16) static const " << (section.empty() ? "" : section + " ") << "unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
       << "// eiota: what the SDK runs; filled from the factory model before main().\n"
       << "alignas(16) EIOTA_RAM_ATTR unsigned char " << m.array << "[" << capacity << "];";
   std::vector<Edit> edits{Edit{m.array_begin, m.array_end - m.array_begin, arr.str()}};
@@ -350,13 +361,16 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     res.ram_bytes += bp.ram_bytes;
     blocks.push_back(bp);
   }
+  // The tables follow the order of x.regions (configs, macros, anomaly, scalers): the payload
+  // carries the regions in that order and the device numbers them across its tables.
+  BlockPatch config, scalers;
+  config.table_symbol = "eiota_regions_config";
+  scalers.table_symbol = "eiota_regions_scaler";
   bool has_config = false;
   for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig || r.kind == Region::kScaler;
   if (has_config) {
-    BlockPatch bp;
-    bp.table_symbol = "eiota_regions_config";
-    f.files[x.variables_path] = patch_variables(x, &bp);
-    blocks.push_back(bp);
+    f.files[x.variables_path] = patch_variables(x, &config, &scalers);
+    if (config.regions) blocks.push_back(config);
   }
   bool has_macros = false;
   for (const Region& r : x.regions) has_macros |= r.kind == Region::kMacro;
@@ -374,6 +388,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     f.files[x.anomaly_path] = patch_anomaly(x, &bp);
     blocks.push_back(bp);
   }
+  if (scalers.regions) blocks.push_back(scalers);
   for (size_t i = 0; i < kRuntimeFilesCount; i++)
     f.files[f.root + kRuntimeDir + kRuntimeFiles[i].name] = std::string(kRuntimeFiles[i].data, kRuntimeFiles[i].size);
   f.files[f.root + kRuntimeDir + "eiota_model_config.cpp"] = model_config(blocks, x.fp, public_key);
