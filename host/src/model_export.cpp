@@ -304,6 +304,20 @@ void read_scalers(ModelExport& x) {
   }
 }
 
+// Records a non-EON model with its length variable (when it is a 32-bit int, so the payload can
+// set it) and the arena size its header declares (2023 on).
+void add_interp_model(ModelExport& x, const Source& s, InterpModel m, const Decl* len, const std::string& len_type) {
+  const auto& t = s.toks;
+  if (len && (len_type == "unsigned int" || len_type == "uint32_t" || len_type == "int")) {
+    m.length = len->name;
+    m.length_type = len_type;
+    m.length_begin = t[len->first].begin;
+    m.length_end = t[len->last - 1].end;
+  }
+  if (const Decl* a = s.find(m.array + "_arena_size"); a && a->has_init) m.arena = plain_integer(a->init.text(t));
+  x.interp.push_back(std::move(m));
+}
+
 // Studio 2025 default for non-EON models: the bytes are a .tflite file beside the header, linked
 // with `INCBIN(incbin_NAME, "tflite-model/NAME.tflite");`, and the header defines
 // `const unsigned char *NAME = gincbin_NAME_data;` and `unsigned int NAME_len = gincbin_NAME_size;`.
@@ -343,15 +357,9 @@ bool read_incbin_header(ModelExport& x, const Source& s) {
       init_list << (i % 16 ? " " : "\n  ") << "0x" << "0123456789abcdef"[(uint8_t)m.bytes[i] >> 4] << "0123456789abcdef"[m.bytes[i] & 15] << ",";
     init_list << "\n}";
     m.array_init = init_list.str();
-    if (const Decl* len = s.find(d.name + "_len"); len && len->has_init && len->init.text(t) == "g" + id + "_size") {
-      m.length = len->name;
-      m.length_type = "unsigned int";
-      m.length_begin = t[len->first].begin;
-      m.length_end = t[len->last - 1].end;
-    }
-    if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
-      m.arena = plain_integer(a->init.text(t));
-    x.interp.push_back(std::move(m));
+    const Decl* len = s.find(d.name + "_len");
+    bool linked = len && len->has_init && len->init.text(t) == "g" + id + "_size";
+    add_interp_model(x, s, std::move(m), linked ? len : nullptr, "unsigned int");
     return true;
   }
   return false;
@@ -382,22 +390,15 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
       if (item.is_list || v < 0 || v > 255) throw std::runtime_error(s.where(item.first) + ": " + d.name + " is not a byte array");
       m.bytes.push_back((char)v);
     }
-    if (const Decl* len = s.find(d.name + "_len"); len && len->has_init) {
-      std::string type;
+    const Decl* len = s.find(d.name + "_len");
+    std::string type;
+    if (len && len->has_init) {
       for (size_t k = len->first; k < len->name_tok; k++)
         if (t[k].text != "const" && t[k].text != "static") type += (type.empty() ? "" : " ") + std::string(t[k].text);
       if (std::strtoul(len->init.text(t).c_str(), nullptr, 0) != m.bytes.size())
         throw std::runtime_error(s.where(len->first) + ": " + len->name + " does not match the " + std::to_string(m.bytes.size()) + " bytes of " + d.name);
-      if (type == "unsigned int" || type == "uint32_t" || type == "int") {
-        m.length = len->name;
-        m.length_type = type;
-        m.length_begin = t[len->first].begin;
-        m.length_end = t[len->last - 1].end;
-      }
     }
-    if (const Decl* a = s.find(d.name + "_arena_size"); a && a->has_init)
-      m.arena = plain_integer(a->init.text(t));
-    x.interp.push_back(std::move(m));
+    add_interp_model(x, s, std::move(m), len && len->has_init ? len : nullptr, type);
     return true;
   }
   return read_incbin_header(x, s);
