@@ -1,0 +1,81 @@
+// `eiota inspect` and `eiota verify`: describe or judge a payload.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "export_files.h"
+#include "keys.h"
+#include "manifest.h"
+#include "payload.h"
+
+#include "commands.h"
+
+using namespace eiota::host;
+namespace fs = std::filesystem;
+
+namespace eiota::cli {
+namespace {
+
+nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
+  nlohmann::json regions = nlohmann::json::array();
+  for (const auto& e : p.entries) {
+    nlohmann::json r = {{"region", e.region}, {"type", elem_type_name(e.elem_type)}, {"count", e.count}, {"bytes", e.stored_len}};
+    if (m && e.region < m->regions.size()) r["name"] = m->regions[e.region].name;
+    regions.push_back(r);
+  }
+  uint8_t kid[4];
+  eiota::put_u32(kid, p.header.key_id);
+  nlohmann::json j = {{"size", p.size},
+                      {"format", std::to_string(p.header.major) + "." + std::to_string(p.header.minor)},
+                      {"sequence", p.header.sequence},
+                      {"fingerprint", hex(p.header.fingerprint, 16)},
+                      {"key_id", hex(kid, 4)},
+                      {"data_bytes", p.header.data_len},
+                      {"hash_ok", p.hash_ok},
+                      {"regions", regions},
+                      {"problems", p.problems}};
+  if (p.signature_ok) j["signature_ok"] = *p.signature_ok;
+  if (m) j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+  return j;
+}
+
+}  // namespace
+
+int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only) {
+  std::string bytes = read_file(file);
+  std::array<uint8_t, 32> pk{};
+  if (!key.empty()) pk = load_public_key(key);
+  std::optional<Manifest> m;
+  if (!base.empty()) m = load_manifest(base);
+  if (m && key.empty()) pk = m->public_key;
+  bool have_key = !key.empty() || m;
+  PayloadInfo p = read_payload(bytes, have_key ? &pk : nullptr);
+  nlohmann::json j = info_json(p, m ? &*m : nullptr);
+  if (m && !j["fits_base"].get<bool>()) p.problems.push_back("built for another model (fingerprint differs from " + base + ")");
+  if (m && p.entries.size() != m->regions.size()) p.problems.push_back("region count differs from the manifest");
+  bool ok = p.problems.empty() && p.hash_ok && (!have_key || p.signature_ok.value_or(false));
+  if (json) {
+    j["problems"] = p.problems;
+    j["ok"] = ok;
+    std::cout << j.dump(1) << "\n";
+  } else if (!verify_only) {
+    std::cout << file << ": eiota payload " << j["format"].get<std::string>() << ", " << p.size << " bytes\n"
+              << "  sequence     " << p.header.sequence << "\n"
+              << "  fingerprint  " << j["fingerprint"].get<std::string>() << "\n"
+              << "  key id       " << j["key_id"].get<std::string>() << "\n"
+              << "  regions      " << p.entries.size() << " (" << p.header.data_len << " bytes of values)\n"
+              << "  data sha256  " << (p.hash_ok ? "ok" : "MISMATCH") << "\n";
+    if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
+    for (const auto& r : j["regions"])
+      std::cout << "    " << r["region"] << "  " << r.value("name", "") << "  " << r["type"].get<std::string>() << " x "
+                << r["count"] << "\n";
+  }
+  if (!json) {
+    for (const auto& pr : p.problems) std::cerr << file << ": " << pr << "\n";
+    if (verify_only && ok) std::cout << file << ": ok (signature, hash" << (m ? ", model" : "") << ")\n";
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace eiota::cli

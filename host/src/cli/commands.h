@@ -1,0 +1,22 @@
+// The verbs of the eiota command line, one file each; main.cpp parses the flags.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace eiota::cli {
+
+inline double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key, uint32_t reserve);
+int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
+             uint64_t sequence);
+// inspect, or verify when `verify_only`.
+int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only);
+int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
+                 const std::string& features, const std::string& cache);
+
+}  // namespace eiota::cli

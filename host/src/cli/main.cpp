@@ -1,0 +1,96 @@
+// The eiota command line: parses the flags and calls one verb (cmd_*.cpp).
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+#include "keys.h"
+#include "simulator.h"
+
+using namespace eiota::host;
+using namespace eiota::cli;
+namespace fs = std::filesystem;
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "eiota: libsodium failed to initialise\n";
+    return 1;
+  }
+  CLI::App app{"eiota: over-the-air weight updates for Edge Impulse models"};
+  app.require_subcommand(1);
+
+  std::string in, out, key = "eiota.key", base, payload;
+  uint64_t sequence = 0;
+  bool json = false;
+
+  auto* keygen_cmd = app.add_subcommand("keygen", "create a signing key pair: <name>.key and <name>.pub");
+  std::string key_name = "eiota";
+  keygen_cmd->add_option("name", key_name, "base name of the key files");
+
+  auto* patch = app.add_subcommand("patch", "make an export's model values replaceable at run time");
+  patch->add_option("export", in, "Edge Impulse export: .zip or folder")->required();
+  patch->add_option("-o,--output", out, "patched library to write (zip when the input is a zip)")->required();
+  patch->add_option("--key", key, "public (.pub) or secret (.key) key; a missing .key is created");
+  uint32_t reserve = 0;
+  patch->add_option("--reserve", reserve, "non-EON exports: bytes of room for a retrained model to grow (default: a quarter, at least 1 KiB)");
+
+  auto* pack = app.add_subcommand("pack", "write a signed payload from a retrained export");
+  pack->add_option("export", in, "the retrained export")->required();
+  pack->add_option("--base", base, "the patched library or its eiota-manifest.json")->required();
+  pack->add_option("-o,--output", out, "payload file to write")->required();
+  pack->add_option("--key", key, "secret signing key");
+  pack->add_option("--sequence", sequence, "release number (default: seconds since 1970)");
+
+  auto* inspect = app.add_subcommand("inspect", "describe a payload");
+  inspect->add_option("payload", payload)->required();
+  inspect->add_option("--base", base, "patched library or manifest, to name regions and check the model");
+  inspect->add_option("--key", key, "public key to check the signature with")->default_str("");
+  inspect->add_flag("--json", json, "machine-readable output");
+
+  auto* verify = app.add_subcommand("verify", "check a payload's signature, hash and model; exit 1 if bad");
+  verify->add_option("payload", payload)->required();
+  verify->add_option("--key", key, "public key");
+  verify->add_option("--base", base, "patched library or manifest");
+
+  auto* simulate = app.add_subcommand("simulate", "build the deployed export on this machine, apply a payload, compare with the retrained export");
+  std::string expect, features, cache = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.cache/eiota";
+  simulate->add_option("--base", base, "the patched library the devices run")->required();
+  simulate->add_option("--payload", payload, "the payload to apply")->required();
+  simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
+  simulate->add_option("--features", features, "comma-separated raw features (default: generated)");
+  simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
+
+  auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
+  std::string sketch;
+  build_sim->add_option("export", in)->required();
+  build_sim->add_option("output", out)->required();
+  build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*keygen_cmd) {
+      SecretKey k = keygen(key_name);
+      std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";
+      return 0;
+    }
+    if (*patch) return cmd_patch(in, out, key, reserve);
+    if (*pack) return cmd_pack(base, in, out, key, sequence);
+    if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
+    if (*build_sim) {
+      build_simulator({in, out, sketch, true});
+      return 0;
+    }
+    if (*inspect) return cmd_inspect(payload, base, inspect->count("--key") ? key : "", json, false);
+    if (*verify) {
+      if (!verify->count("--key") && base.empty() && !fs::exists(key)) throw std::runtime_error("verify needs --key or --base");
+      return cmd_inspect(payload, base, verify->count("--key") || base.empty() ? key : "", false, true);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "eiota: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
