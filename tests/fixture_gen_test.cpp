@@ -177,6 +177,10 @@ const std::string kDefaultShared = std::string(EIOTA_SOURCE_DIR) + "/../shared/f
 const std::string kDefaultShared;
 #endif
 
+// Where the real models are looked for, for skip messages.
+const std::string kSharedHint = "EIOTA_SHARED_FIXTURES/tflite (default ../shared/fixtures beside the repository, " +
+                                std::string("not part of it)");
+
 class FixtureGen : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -501,9 +505,27 @@ TEST_F(FixtureGen, ArmCortexM4Compile) {
   }
 }
 
+// The --tflite path in a clone without real models: the recipes written as .tflite files
+// (--as-tflite) and converted back compute what the recipes do.
+TEST_F(FixtureGen, TfliteFilesConvertLikeTheRecipes) {
+  for (const char* recipe : {"fc-int8", "conv-int8-perchannel", "fc-float"}) {
+    const fs::path file = work_ / (std::string(recipe) + ".tflite");
+    const CommandResult w = run_command(quote(gen_) + " --as-tflite --synthetic " + recipe + " --out " + quote(file.string()));
+    ASSERT_EQ(w.status, 0) << w.output;
+    EXPECT_EQ(read_file(file).substr(4, 4), "TFL3");
+    const auto from_file = build_and_run(generate(std::string(recipe) + "-file", "--tflite " + quote(file.string()) + " --era 2025"));
+    const auto from_recipe = build_and_run(generate(std::string(recipe) + "-recipe", std::string("--synthetic ") + recipe + " --era 2025"));
+    expect_finite_and_varied(from_file);
+    ASSERT_EQ(from_file.size(), from_recipe.size()) << recipe;
+    for (size_t k = 0; k < from_file.size(); ++k) EXPECT_EQ(from_file[k].values, from_recipe[k].values) << recipe;
+  }
+}
+
 TEST_F(FixtureGen, HelloWorldInt8FromTflite) {
   const fs::path model = tflite("tfm-hello_world_int8");
-  if (model.empty()) GTEST_SKIP() << "EIOTA_SHARED_FIXTURES/tflite/tfm-hello_world_int8.tflite not found";
+  if (model.empty())
+    GTEST_SKIP() << "needs the real model tfm-hello_world_int8.tflite in " << kSharedHint
+                 << "; FixtureGen.TfliteFilesConvertLikeTheRecipes covers the --tflite path without it";
   for (const char* era : {"2023", "2024", "2025"}) {
     const fs::path root = generate(std::string("hw") + era, "--tflite " + quote(model.string()) + " --era " + era);
     const auto runs = build_and_run(root);
@@ -521,7 +543,9 @@ TEST_F(FixtureGen, HelloWorldInt8FromTflite) {
 
 TEST_F(FixtureGen, RealConvNetsRunAndUnsupportedOpsFailCleanly) {
   const fs::path kws = tflite("ei-kws-v1"), person = tflite("tfm-person_detect"), lstm = tflite("tfm-mnist_lstm-v1");
-  if (kws.empty() || person.empty() || lstm.empty()) GTEST_SKIP() << "EIOTA_SHARED_FIXTURES not set or incomplete";
+  if (kws.empty() || person.empty() || lstm.empty())
+    GTEST_SKIP() << "needs the real models ei-kws-v1, tfm-person_detect and tfm-mnist_lstm-v1 (.tflite) in " << kSharedHint
+                 << "; FixtureGen.TfliteFilesConvertLikeTheRecipes runs a converted conv net without them";
   for (const fs::path& model : {kws, person}) {
     const auto runs = build_and_run(generate(model.stem().string(), "--tflite " + quote(model.string()) + " --era 2025"),
                                     "", "3");

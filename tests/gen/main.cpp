@@ -13,6 +13,7 @@
 #include "perturb.h"
 #include "synthetic_models.h"
 #include "tflite_reader.h"
+#include "tflite_writer.h"
 
 namespace {
 
@@ -23,10 +24,14 @@ const char kUsage[] =
     "                         --era 2021|2023|2024|2025 --out <dir> [--layout arduino|cpp] [--zip]\n"
     "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
     "                         [--deploy-version N] [--labels a,b,c]\n"
+    "       eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>) --as-tflite\n"
+    "                         --out <file.tflite> [--perturb <seed>]\n"
     "\n"
     "  --tflite <file>     convert a TensorFlow Lite model (int8 or float32)\n"
     "  --synthetic <name>  built-in model: fc-int8, fc-float, conv-int8-perchannel,\n"
-    "                      fc-mixed (uint8, int16 and int64 tensors)\n"
+    "                      fc-mixed (uint8, int16 and int64 tensors), fc-int8-renumbered\n"
+    "                      (fc-int8, tensors in another order), fc-int8-wide (12 inputs),\n"
+    "                      fc-int8-large (about 300 KB of weights)\n"
     "  --era <year>        export format: 2021, 2023, 2024 or 2025 (2021: the shape\n"
     "                      Edge Impulse used from 2020 to mid-2023)\n"
     "  --out <path>        folder to create (must not exist or be empty); with --zip,\n"
@@ -39,13 +44,15 @@ const char kUsage[] =
     "  --name <name>       library name stem: <name>_inferencing (default demo)\n"
     "  --perturb <seed>    simulate a retrain of the same architecture\n"
     "  --deploy-version <n>  EI_CLASSIFIER_PROJECT_DEPLOY_VERSION (default 1)\n"
-    "  --labels <a,b,c>    labels, one per output value (default: the recipe's, or label0..)\n";
+    "  --labels <a,b,c>    labels, one per output value (default: the recipe's, or label0..)\n"
+    "  --as-tflite         write the model itself as a .tflite flatbuffer, not an export\n"
+    "                      (for tests of the TFLite-interpreter path)\n";
 
 struct Args {
   std::string tflite, synthetic, out;
   std::optional<Era> era;
   Layout layout = Layout::Arduino;
-  bool zip = false;
+  bool zip = false, as_tflite = false;
   int project_id = 1234, block = 13, deploy_version = 1;
   std::string name = "demo";
   std::optional<uint64_t> perturb;
@@ -88,6 +95,10 @@ Args parse_args(int argc, char** argv) {
       a.zip = true;
       continue;
     }
+    if (flag == "--as-tflite") {
+      a.as_tflite = true;
+      continue;
+    }
     if (flag == "--help" || flag == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -116,7 +127,7 @@ Args parse_args(int argc, char** argv) {
     else usage_error("unknown option " + flag);
   }
   if (a.tflite.empty() == a.synthetic.empty()) usage_error("give exactly one of --tflite and --synthetic");
-  if (!a.era) usage_error("--era is required");
+  if (!a.era && !a.as_tflite) usage_error("--era is required");
   if (a.out.empty()) usage_error("--out is required");
   return a;
 }
@@ -133,6 +144,14 @@ int run(const Args& a) {
   }
   if (a.perturb) model = perturb(model, *a.perturb);
   if (a.labels) labels = *a.labels;
+  if (a.as_tflite) {
+    const std::vector<uint8_t> bytes = write_tflite(model);
+    std::FILE* f = std::fopen(a.out.c_str(), "wb");
+    if (!f) throw std::runtime_error(a.out + ": cannot create the file");
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    if (std::fclose(f) != 0 || !ok) throw std::runtime_error(a.out + ": write failed");
+    return 0;
+  }
 
   ExportOptions o;
   o.era = *a.era;

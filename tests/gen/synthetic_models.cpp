@@ -68,18 +68,21 @@ OpOptions with_activation(Activation a) {
   return o;
 }
 
-Model fc_float(const std::string& source) {
+// Dense in -> h1 (ReLU) -> h2 (ReLU) -> 4, softmax; fc-int8 and fc-float are 8 -> 16 -> 16.
+Model fc_float(const std::string& source, int in = 8, int h1n = 16, int h2n = 16) {
   Rng rng(0x5EED0001u);
   Builder b(source);
-  const int input = b.activation("serving_default_input:0", {1, 8});
-  const int w1 = b.random_floats("sequential/dense/MatMul", {16, 8}, rng, 0.8);
-  const int b1 = b.random_floats("sequential/dense/BiasAdd/ReadVariableOp", {16}, rng, 0.2);
-  const int w2 = b.random_floats("sequential/dense_1/MatMul", {16, 16}, rng, 0.6);
-  const int b2 = b.random_floats("sequential/dense_1/BiasAdd/ReadVariableOp", {16}, rng, 0.2);
-  const int w3 = b.random_floats("sequential/y_pred/MatMul", {4, 16}, rng, 0.9);
+  // Weight limits keep the activations' spread as the layers widen.
+  const double k1 = 0.8 * std::sqrt(8.0 / in), k2 = 0.6 * std::sqrt(16.0 / h1n), k3 = 0.9 * std::sqrt(16.0 / h2n);
+  const int input = b.activation("serving_default_input:0", {1, in});
+  const int w1 = b.random_floats("sequential/dense/MatMul", {h1n, in}, rng, k1);
+  const int b1 = b.random_floats("sequential/dense/BiasAdd/ReadVariableOp", {h1n}, rng, 0.2);
+  const int w2 = b.random_floats("sequential/dense_1/MatMul", {h2n, h1n}, rng, k2);
+  const int b2 = b.random_floats("sequential/dense_1/BiasAdd/ReadVariableOp", {h2n}, rng, 0.2);
+  const int w3 = b.random_floats("sequential/y_pred/MatMul", {4, h2n}, rng, k3);
   const int b3 = b.random_floats("sequential/y_pred/BiasAdd/ReadVariableOp", {4}, rng, 0.3);
-  const int h1 = b.activation("sequential/dense/Relu", {1, 16});
-  const int h2 = b.activation("sequential/dense_1/Relu", {1, 16});
+  const int h1 = b.activation("sequential/dense/Relu", {1, h1n});
+  const int h2 = b.activation("sequential/dense_1/Relu", {1, h2n});
   const int logits = b.activation("sequential/y_pred/BiasAdd", {1, 4});
   const int probs = b.activation("StatefulPartitionedCall:0", {1, 4});
   b.op(op::kFullyConnected, {input, w1, b1}, h1, with_activation(Activation::Relu));
@@ -304,9 +307,41 @@ Model fc_mixed(const Model& f, Rng& calibration) {
   return m;
 }
 
+// The same network as written by another converter version: tensors in another order and with
+// other names (as the 2021 and 2023 hello_world files are), operators unchanged.
+Model renumbered(Model m) {
+  const size_t n = m.tensors.size();
+  std::vector<int32_t> to(n);  // old index -> new index: constants last, reversed
+  std::vector<size_t> order;
+  for (size_t i = 0; i < n; ++i)
+    if (!m.tensors[i].is_constant()) order.push_back(i);
+  for (size_t i = n; i-- > 0;)
+    if (m.tensors[i].is_constant()) order.push_back(i);
+  std::vector<Tensor> tensors(n);
+  for (size_t k = 0; k < n; ++k) {
+    to[order[k]] = static_cast<int32_t>(k);
+    tensors[k] = std::move(m.tensors[order[k]]);
+    tensors[k].name = "model/tensor_" + std::to_string(k);
+  }
+  auto remap = [&](std::vector<int32_t>& v) {
+    for (int32_t& i : v)
+      if (i >= 0) i = to[static_cast<size_t>(i)];
+  };
+  for (Operator& o : m.operators) {
+    remap(o.inputs);
+    remap(o.outputs);
+  }
+  remap(m.inputs);
+  remap(m.outputs);
+  m.tensors = std::move(tensors);
+  return m;
+}
+
 }  // namespace
 
-std::vector<std::string> synthetic_names() { return {"fc-int8", "fc-float", "conv-int8-perchannel", "fc-mixed"}; }
+std::vector<std::string> synthetic_names() { 
+  return {"fc-int8", "fc-float", "conv-int8-perchannel", "fc-mixed", "fc-int8-renumbered", "fc-int8-wide", "fc-int8-large"};
+}
 
 SyntheticModel make_synthetic(const std::string& name) {
   const std::vector<std::string> fc_labels = {"idle", "shake", "tap", "wave"};
@@ -314,6 +349,18 @@ SyntheticModel make_synthetic(const std::string& name) {
   if (name == "fc-int8") {
     Rng calibration(0xCA11B001u);
     return {quantize(fc_float("synthetic:fc-int8"), calibration, false), fc_labels};
+  }
+  if (name == "fc-int8-renumbered") {
+    Rng calibration(0xCA11B001u);
+    return {renumbered(quantize(fc_float("synthetic:fc-int8"), calibration, false)), fc_labels};
+  }
+  if (name == "fc-int8-wide") {
+    Rng calibration(0xCA11B001u);
+    return {quantize(fc_float("synthetic:fc-int8-wide", 12), calibration, false), fc_labels};
+  }
+  if (name == "fc-int8-large") {
+    Rng calibration(0xCA11B004u);
+    return {quantize(fc_float("synthetic:fc-int8-large", 72, 1024, 224), calibration, false), fc_labels};
   }
   if (name == "conv-int8-perchannel") {
     Rng calibration(0xCA11B002u);

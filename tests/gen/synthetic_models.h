@@ -22,6 +22,11 @@ struct SyntheticModel {
 //            point 128) and int32 bias; QUANTIZE to int16 (symmetric); dense
 //            16 -> 4 with int8 weights and int64 bias; ADD of an int16
 //            constant (per-class offset); DEQUANTIZE to float32.
+// "fc-int8-renumbered": fc-int8 (same values) with its tensors in another
+//            order and with other names, as another converter version writes it.
+// "fc-int8-wide": fc-int8 with 12 inputs: another architecture.
+// "fc-int8-large": dense 72 -> 1024 -> 224 -> 4, int8, about 300 KB of
+//            weights (one tensor over 64 KB), the size of a small image model.
 // Weights come from a fixed seed; int8 recipes are calibrated on random
 // inputs in [-1, 1] and quantized the way the TFLite converter does.
 // Throws std::runtime_error listing the known names for an unknown one.
