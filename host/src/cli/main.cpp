@@ -1,4 +1,4 @@
-// The eiota command line: parses the flags and calls one verb (cmd_*.cpp).
+// The eiota command line: parses the flags and calls one verb (cmd_*.cpp). Exit codes: docs/CLI.md.
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "eiota_format.h"
 #include "keys.h"
 #include "simulator.h"
 
@@ -14,13 +15,48 @@ using namespace eiota::host;
 using namespace eiota::cli;
 namespace fs = std::filesystem;
 
+#ifndef EIOTA_VERSION
+#define EIOTA_VERSION "unknown"
+#endif
+
+namespace {
+
+std::string version_text() {
+  return std::string("eiota ") + EIOTA_VERSION + " (payload format " + std::to_string(eiota::kMajor) + "." +
+         std::to_string(eiota::kMinor) + ")";
+}
+
+// The verb given on the command line, for error messages: "eiota pack: ...".
+std::string label(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) return "eiota " + sub->get_name();
+  return "eiota";
+}
+
+int run(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // only setup can get here; the verbs are caught in run()
+    std::cerr << "eiota: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "eiota: unexpected error\n";
+  }
+  return 1;
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   if (sodium_init() < 0) {
     std::cerr << "eiota: libsodium failed to initialise\n";
     return 1;
   }
   CLI::App app{"eiota: over-the-air weight updates for Edge Impulse models"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text(), "print the eiota version and the payload format version");
 
   std::string in, out, key = "eiota.key", base, payload;
   uint64_t sequence = 0;
@@ -69,7 +105,7 @@ int main(int argc, char** argv) {
   build_sim->add_option("output", out)->required();
   build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
 
-  CLI11_PARSE(app, argc, argv);
+  CLI11_PARSE(app, argc, argv);  // a parse error exits with CLI11's own code (docs/CLI.md)
   try {
     if (*keygen_cmd) {
       SecretKey k = keygen(key_name);
@@ -89,8 +125,13 @@ int main(int argc, char** argv) {
       return cmd_inspect(payload, base, verify->count("--key") || base.empty() ? key : "", false, true);
     }
   } catch (const std::exception& e) {
-    std::cerr << "eiota: " << e.what() << "\n";
+    std::cerr << label(app) << ": " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    std::cerr << label(app) << ": unexpected error (not a std::exception)\n";
     return 1;
   }
   return 0;
 }
+
+}  // namespace

@@ -1,0 +1,54 @@
+// The command line's own contract (docs/CLI.md): --version, labelled errors, exit codes.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <regex>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result run(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+const std::string kCli = [] {
+  const char* v = std::getenv("EIOTA_CLI");
+  return v && *v ? std::string(v) : std::string(EIOTA_BINARY_DIR) + "/eiota";
+}();
+
+TEST(Cli, VersionNamesTheToolAndThePayloadFormat) {
+  Result r = run(kCli + " --version");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(eiota \d+\.\d+\.\d+ \(payload format 1\.0\)\n)"))) << r.out;
+}
+
+TEST(Cli, ErrorsAreLabelledWithTheVerbAndExitOne) {
+  Result r = run(kCli + " pack --base /nonexistent/eiota-base new -o /nonexistent/x.eiota --key /nonexistent/k.key");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(r.out.rfind("eiota pack: ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/eiota-base"), std::string::npos) << r.out;
+  r = run(kCli + " verify /nonexistent/p.eiota --key /nonexistent/k.pub");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(r.out.rfind("eiota verify: ", 0), 0u) << r.out;
+}
+
+TEST(Cli, ParseErrorsKeepCli11ExitCodes) {
+  EXPECT_EQ(run(kCli).code, 106);                                  // no verb
+  EXPECT_EQ(run(kCli + " pack --base b new").code, 106);           // -o missing
+  EXPECT_EQ(run(kCli + " pack --base b new -o x --sequence abc").code, 104);
+  EXPECT_EQ(run(kCli + " patch e -o x --no-such-flag").code, 109);
+}
+
+}  // namespace
