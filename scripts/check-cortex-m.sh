@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 here=$(pwd)
 work=$(mktemp -d /tmp/eiota-m4.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-build/tests/gen/eiota-fixture-gen --synthetic fc-int8 --era 2025 --layout arduino --name demo --out "$work/exp" >/dev/null
-build/eiota patch "$work/exp" -o "$work/lib" --key "$work/k.key" >/dev/null
+build="${EIOTA_BUILD_DIR:-build}"
+"$build"/tests/gen/eiota-fixture-gen --synthetic fc-int8 --era 2025 --layout arduino --name demo --out "$work/exp" >/dev/null
+"$build"/eiota patch "$work/exp" -o "$work/lib" --key "$work/k.key" >/dev/null
 root="$work/lib/src"
 
 flags="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -fno-exceptions -fno-rtti -std=c++11

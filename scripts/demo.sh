@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
+export EIOTA_BUILD_DIR="${EIOTA_BUILD_DIR:-build}"  # the build folder, as in scripts/test.sh
 bash scripts/build.sh >/dev/null
-gen=build/tests/gen/eiota-fixture-gen
-eiota=build/eiota
+build=$(cd "$EIOTA_BUILD_DIR" && pwd)
+gen=$build/tests/gen/eiota-fixture-gen
+eiota=$build/eiota
 work=$(mktemp -d /tmp/eiota-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -15,17 +17,17 @@ cd "$work"
 step() { printf '\n== %s\n' "$*"; }
 
 step "1. Two Edge Impulse style exports of one model (2025 EON format): deployed, and retrained"
-"$here/$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --out deployed
-"$here/$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --perturb 42 --out retrained
+"$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --out deployed
+"$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --perturb 42 --out retrained
 ls deployed/src/tflite-model
 
 step "2. eiota keygen, then eiota patch: the library users flash once"
-"$here/$eiota" keygen demo
-"$here/$eiota" patch deployed -o patched --key demo.pub
+"$eiota" keygen demo
+"$eiota" patch deployed -o patched --key demo.pub
 
 step "3. eiota pack: the retrained export becomes a signed payload"
-"$here/$eiota" pack --base patched retrained -o update.eiota --key demo.key --sequence 1
-"$here/$eiota" verify update.eiota --base patched
+"$eiota" pack --base patched retrained -o update.eiota --key demo.key --sequence 1
+"$eiota" verify update.eiota --base patched
 
 step "4. A simulated device runs the patched library, applies the payload, restores"
 bash "$here/scripts/build-sim.sh" patched device 2>/dev/null
@@ -52,7 +54,7 @@ printf "$(printf '\\%03o' $((b ^ 1)))" | dd of=tampered.eiota bs=1 seek=$((size 
 cmp -s <(grep -v '^apply' tampered.txt) before.txt || { echo "FAIL: tampered payload changed the outputs" >&2; exit 1; }
 
 step "6. eiota simulate: the same proof in one command, from the user's own exports"
-"$here/$eiota" simulate --base patched --payload update.eiota --expect retrained --cache "$work/cache" 2>/dev/null
+"$eiota" simulate --base patched --payload update.eiota --expect retrained --cache "$work/cache" 2>/dev/null
 
 echo
 echo "demo ok: the device computes bit for bit what the retrained export computes"
