@@ -4,7 +4,6 @@
 # simulated device, whose outputs change to exactly those of the retrained export.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-here=$(pwd)
 export EIOTA_BUILD_DIR="${EIOTA_BUILD_DIR:-build}"  # the build folder, as in scripts/test.sh
 bash scripts/build.sh >/dev/null
 build=$(cd "$EIOTA_BUILD_DIR" && pwd)
@@ -30,8 +29,8 @@ step "3. eiota pack: the retrained export becomes a signed payload"
 "$eiota" verify update.eiota --base patched
 
 step "4. A simulated device runs the patched library, applies the payload, restores"
-bash "$here/scripts/build-sim.sh" patched device 2>/dev/null
-bash "$here/scripts/build-sim.sh" retrained reference 2>/dev/null
+"$eiota" build-sim patched device 2>/dev/null
+"$eiota" build-sim retrained reference 2>/dev/null
 ./device > before.txt
 ./device --payload update.eiota > after.txt
 ./device --payload update.eiota --restore > restored.txt
