@@ -88,7 +88,7 @@ std::string anomaly_shown(const std::string& v, const std::string& other) {
   size_t from = diff > 20 ? a.rfind(", ", diff - 20) : std::string::npos;
   from = from == std::string::npos || diff <= 20 ? 0 : from + 2;
   std::string part = a.substr(from, kShown);
-  return (from ? "... " : "") + part + (from + kShown < a.size() ? " ..." : "") + " (" + std::to_string(a.size()) + " characters)";
+  return (from ? "... " : "") + part + (from + kShown < a.size() ? " ..." : "") + " (" + std::to_string(std::count(a.begin(), a.end(), ',') + 1) + " values)";
 }
 
 }  // namespace
