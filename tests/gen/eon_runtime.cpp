@@ -147,7 +147,7 @@ std::string runtime_prologue(const RuntimeInfo& rt) {
   s += "#include \"edge-impulse-sdk/porting/ei_classifier_porting.h\"\n\n";
   s += "#if defined __GNUC__\n#define ALIGN(X) __attribute__((aligned(X)))\n";
   s += "#elif defined _MSC_VER\n#define ALIGN(X) __declspec(align(X))\n#endif\n\n";
-  if (rt.era == Era::E2025) {
+  if (rt.era >= Era::E2025) {
     s += "#define STRINGIZE(x) #x\n#define STRINGIZE_VALUE_OF(x) STRINGIZE(x)\n\n";
     s += "#if defined(EI_MODEL_SECTION) && (defined(__GNUC__) || defined(__clang__))\n";
     s += "#define MODEL_SECTION(X) __attribute__((section(STRINGIZE_VALUE_OF(X))))\n";

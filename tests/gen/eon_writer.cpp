@@ -237,7 +237,7 @@ void write_tensor_decls(std::string& out, const Context& c, size_t i) {
   const std::string n = std::to_string(i);
   if (t.is_constant()) {
     const char* align = c.era != Era::E2021 && t.byte_size() >= 16 ? "ALIGN(16)" : "ALIGN(8)";
-    out += std::string("const ") + (c.era == Era::E2025 ? "MODEL_SECTION(EI_MODEL_SECTION) " : "") + align + " " +
+    out += std::string("const ") + (c.era >= Era::E2025 ? "MODEL_SECTION(EI_MODEL_SECTION) " : "") + align + " " +
            dtype_c_name(t.type) + " tensor_data" + n + size_expr(t) + " = " + data_initializer(t) + ";\n";
   }
   if (r.own_dims) {
@@ -394,7 +394,7 @@ std::string op_key(const Operator& op) {
 EonFiles write_eon(const Model& model, Era era, const std::string& symbol, const std::string& generated_on) {
   if (model.operators.empty()) throw std::runtime_error(model.source + ": the model has no operators");
   const bool no_namespace = era == Era::E2021 || era == Era::E2023;
-  Context c{model, era, symbol, plan_arena(model), resolve_refs(model, era == Era::E2025), {},
+  Context c{model, era, symbol, plan_arena(model), resolve_refs(model, era >= Era::E2025), {},
             no_namespace ? "" : "g0::", era != Era::E2021 || has_quantized_tensor(model)};
   for (const Operator& op : model.operators) {
     const std::string key = op_key(op);

@@ -20,7 +20,8 @@ namespace fixturegen {
 // 2025: as 2024, constants in `MODEL_SECTION(EI_MODEL_SECTION)`, and arrays
 //       shared by value: a dims array, a zero-point array or a whole quant
 //       struct equal to an earlier one is referenced, not written again.
-enum class Era { E2021, E2023, E2024, E2025 };
+// 2026: as 2025 (Studio 1.75 on, from Oct 2025); model_metadata.h changes only (library_writer).
+enum class Era { E2021, E2023, E2024, E2025, E2026 };
 
 struct EonFiles {
   std::string cpp;

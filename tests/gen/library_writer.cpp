@@ -20,7 +20,7 @@ struct Names {
 Names make_names(const ExportOptions& o) {
   Names n;
   n.dsp_block = o.block > 1 ? o.block - 1 : o.block + 1;
-  const bool suffixed = o.era == Era::E2025;
+  const bool suffixed = o.era >= Era::E2025;
   const std::string project = std::to_string(o.project_id) + "_";
   n.learn = (suffixed ? project : "") + std::to_string(o.block);
   n.dsp = (suffixed ? project : "") + std::to_string(n.dsp_block);
@@ -33,7 +33,8 @@ std::string generated_on(const ExportOptions& o) {
   const char* date = o.era == Era::E2021   ? ".06.2021"
                      : o.era == Era::E2023 ? ".08.2023"
                      : o.era == Era::E2024 ? ".02.2024"
-                                           : ".09.2025";
+                     : o.era == Era::E2025 ? ".09.2025"
+                                           : ".01.2026";
   const int day = 1 + (o.deploy_version > 0 ? (o.deploy_version - 1) % 28 : 0);
   return (day < 10 ? "0" : "") + std::to_string(day) + date + " 12:00:00";
 }
@@ -90,14 +91,18 @@ std::string license_comment() {
 
 std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena) {
   const bool quantized = s.input->type == DType::Int8 || s.input->type == DType::UInt8;
-  const int studio_minor = o.era == Era::E2023 ? 39 : o.era == Era::E2024 ? 46 : 74;  // no such macros in 2021
+  const int studio_minor = o.era == Era::E2023 ? 39 : o.era == Era::E2024 ? 46 : o.era == Era::E2025 ? 74 : 80;  // no such macros in 2021
   std::string t = license_comment();
   t += "\n#ifndef _EI_CLASSIFIER_MODEL_METADATA_H_\n#define _EI_CLASSIFIER_MODEL_METADATA_H_\n\n";
   t += "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n\n";
   t += define("EI_CLASSIFIER_NONE", "255") + define("EI_CLASSIFIER_UTENSOR", "1") +
        define("EI_CLASSIFIER_TFLITE", "2") + "\n";
-  t += define("EI_CLASSIFIER_SENSOR_UNKNOWN", "-1") + define("EI_CLASSIFIER_SENSOR_MICROPHONE", "1") +
+  // Studio 1.75 (Oct 2025) numbers the unknown sensor 255 instead of -1.
+  t += define("EI_CLASSIFIER_SENSOR_UNKNOWN", o.era == Era::E2026 ? "255" : "-1") + define("EI_CLASSIFIER_SENSOR_MICROPHONE", "1") +
        define("EI_CLASSIFIER_SENSOR_ACCELEROMETER", "2") + define("EI_CLASSIFIER_SENSOR_CAMERA", "3") + "\n";
+  if (o.kmeans || o.era == Era::E2026)
+    t += define("EI_ANOMALY_TYPE_UNKNOWN", "0") + define("EI_ANOMALY_TYPE_KMEANS", "1") +
+         define("EI_ANOMALY_TYPE_GMM", "2") + define("EI_ANOMALY_TYPE_VISUAL_GMM", "3") + "\n";
   t += "// These match TensorFlow Lite's TfLiteType values\n";
   t += define("EI_CLASSIFIER_DATATYPE_FLOAT32", "1") + define("EI_CLASSIFIER_DATATYPE_INT32", "2") +
        define("EI_CLASSIFIER_DATATYPE_UINT8", "3") + define("EI_CLASSIFIER_DATATYPE_INT16", "7") +
@@ -117,7 +122,9 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
   t += define("EI_CLASSIFIER_NN_OUTPUT_COUNT", std::to_string(s.output_count));
   t += define("EI_CLASSIFIER_INTERVAL_MS", "1");
   t += define("EI_CLASSIFIER_LABEL_COUNT", std::to_string(o.labels.size()));
-  t += define("EI_CLASSIFIER_HAS_ANOMALY", "0");
+  // 2021-22 exports write K-means as 1; later ones name the type.
+  t += define("EI_CLASSIFIER_HAS_ANOMALY", !o.kmeans ? (o.era == Era::E2026 ? "EI_ANOMALY_TYPE_UNKNOWN" : "0")
+                                          : o.era == Era::E2021 ? "1" : "EI_ANOMALY_TYPE_KMEANS");
   t += define("EI_CLASSIFIER_FREQUENCY", "0");
   t += define("EI_CLASSIFIER_HAS_MODEL_VARIABLES", "1");
   t += define("EI_CLASSIFIER_OBJECT_DETECTION", "0") + "\n";
@@ -149,8 +156,14 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
                      std::to_string(arena)) + "\n";
   t += define("EI_CLASSIFIER_INFERENCING_ENGINE", "EI_CLASSIFIER_TFLITE");
   t += define("EI_CLASSIFIER_COMPILED", "1");
-  t += define("EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER", "0");
+  // 2024 to Oct 2025 say 1 even for EON (then 0 for the full-TFLite build variant); 1.75 on say 0.
+  const bool resolver_block = o.era == Era::E2024 || o.era == Era::E2025 || o.era == Era::E2026;
+  t += define("EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER", resolver_block && o.era != Era::E2026 ? "1" : "0");
   t += define("EI_CLASSIFIER_QUANTIZATION_ENABLED", quantized ? "1" : "0") + "\n";
+  if (o.era == Era::E2026) {  // switches the SDK used to derive from EI_CLASSIFIER_HAS_ANOMALY
+    t += define("EI_CLASSIFIER_HAS_ANOMALY_KMEANS", o.kmeans ? "1" : "0") + define("EI_CLASSIFIER_HAS_ANOMALY_GMM", "0") +
+         define("EI_CLASSIFIER_HAS_ANOMALY_VISUAL_GMM", "0") + define("EI_CLASSIFIER_LOAD_ANOMALY_H", o.kmeans ? "1" : "0") + "\n";
+  }
   t += define("EI_CLASSIFIER_SENSOR", s.width ? "EI_CLASSIFIER_SENSOR_CAMERA" : "EI_CLASSIFIER_SENSOR_UNKNOWN");
   t += define("EI_CLASSIFIER_FUSION_AXES_STRING", quoted(s.width ? "image" : "raw"));
   t += "\n#ifndef EI_CLASSIFIER_SLICES_PER_MODEL_WINDOW\n";
@@ -161,11 +174,39 @@ std::string model_metadata(const ExportOptions& o, const Shape& s, size_t arena)
   if (o.era != Era::E2021)
     t += define("EI_STUDIO_VERSION_MAJOR", "1") + define("EI_STUDIO_VERSION_MINOR", std::to_string(studio_minor)) +
          define("EI_STUDIO_VERSION_PATCH", "0") + "\n";
+  if (resolver_block) {
+    t += "#if EI_CLASSIFIER_INFERENCING_ENGINE == EI_CLASSIFIER_TFLITE && EI_CLASSIFIER_USE_FULL_TFLITE == 1\n";
+    t += "#undef EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER\n" + define("EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER", "0");
+    t += "#if EI_CLASSIFIER_COMPILED == 1\n#error \"EON models do not run on full TensorFlow Lite\"\n#endif\n";
+    t += "#endif // EI_CLASSIFIER_USE_FULL_TFLITE\n\n";
+  }
   t += "typedef struct {\n    uint32_t block_id;\n    uint16_t implementation_version;\n    int axes;\n";
   t += "    float scale_axes;\n} ei_dsp_config_raw_t;\n\n";
   t += "#endif // _EI_CLASSIFIER_MODEL_METADATA_H_\n";
   return t;
 }
+
+// A K-means block as Edge Impulse writes it: axes, scaler and clusters (two axes, three clusters).
+// Studio 1.75 on suffixes the arrays with the project and block ids, as it does DSP configs.
+std::string kmeans_header(const ExportOptions& o) {
+  const std::string sfx = o.era == Era::E2026 ? "_" + std::to_string(o.project_id) + "_" + std::to_string(o.block + 1) : "";
+  const double d = double(o.anomaly_seed % 97) / 128.0;  // a retrain moves every value a little
+  auto num = [](double v) { return format_double(v); };
+  std::string t = license_comment();
+  t += "\n#ifndef _EI_CLASSIFIER_ANOMALY_METADATA_H_\n#define _EI_CLASSIFIER_ANOMALY_METADATA_H_\n\n";
+  t += "typedef struct { float *centroid; float max_error; } ei_classifier_anom_cluster_t;\n\n";
+  t += "const uint16_t ei_classifier_anom_axes" + sfx + "[] = { 0, 1 };\n";
+  t += "const float ei_classifier_anom_scale" + sfx + "[2] = { " + num(4.5 + d) + ", " + num(3.0625) + " };\n";
+  t += "const float ei_classifier_anom_mean" + sfx + "[2] = { " + num(0.125) + ", " + num(2.25 - d) + " };\n";
+  t += "const ei_classifier_anom_cluster_t ei_classifier_anom_clusters" + sfx + "[3] = {\n";
+  t += "\t{ ( float[2] ) { " + num(-0.875) + ", " + num(d) + " }, " + num(0.4375) + " },\n";
+  t += "\t{ ( float[2] ) { " + num(1.25) + ", " + num(-0.5) + " }, " + num(0.75 + d) + " },\n";
+  t += "\t{ ( float[2] ) { " + num(-d) + ", " + num(2.5) + " }, " + num(0.125) + " },\n};\n\n";
+  t += "#endif // _EI_CLASSIFIER_ANOMALY_METADATA_H_\n";
+  return t;
+}
+
+const char* kmeans_file(const ExportOptions& o) { return o.era == Era::E2021 ? "anomaly_clusters.h" : "anomaly_metadata.h"; }
 
 std::string model_variables(const ExportOptions& o, const Names& n, const Shape& s) {
   const bool quantized = s.input->quant.has_value();
@@ -176,6 +217,7 @@ std::string model_variables(const ExportOptions& o, const Names& n, const Shape&
   t += "\n#ifndef _EI_CLASSIFIER_MODEL_VARIABLES_H_\n#define _EI_CLASSIFIER_MODEL_VARIABLES_H_\n\n";
   t += "// Complete impulse definition. Include from ei_run_classifier.h only.\n\n";
   t += "#include <stdint.h>\n#include \"model_metadata.h\"\n\n";
+  if (o.kmeans) t += "#include \"" + std::string(kmeans_file(o)) + "\"\n";
   t += "#include \"tflite-model/" + n.symbol + "_compiled.h\"\n";
   t += "#include \"edge-impulse-sdk/classifier/ei_model_types.h\"\n";
   t += "#include \"edge-impulse-sdk/classifier/ei_run_dsp.h\"\n\n";
@@ -331,6 +373,7 @@ FileSet build_export(const Model& model, const ExportOptions& options) {
   files[root + "model-parameters/model_metadata.h"] = model_metadata(o, shape, eon.arena_size);
   files[root + "model-parameters/model_variables.h"] = model_variables(o, names, shape);
   files[root + o.name + "_inferencing.h"] = inferencing_header(o);
+  if (o.kmeans) files[root + "model-parameters/" + kmeans_file(o)] = kmeans_header(o);
   for (size_t i = 0; i < kFakeSdkFilesCount; ++i) {
     const EmbeddedFile& f = kFakeSdkFiles[i];
     files[root + "edge-impulse-sdk/" + f.name] = std::string(f.data, f.size);

@@ -2,6 +2,7 @@
 // SDK, Arduino or C++ layout) as a set of files in memory.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct ExportOptions {
   int block = 13;             // learning block id (tflite_learn_<block>)
   int deploy_version = 1;
   std::vector<std::string> labels;  // one per output value
+  bool kmeans = false;        // a K-means anomaly block (anomaly_metadata.h, anomaly_clusters.h in 2021)
+  uint64_t anomaly_seed = 0;  // varies the K-means values, as a retrain does
 };
 
 // Relative path ("src/model-parameters/model_metadata.h") -> content. Sorted,

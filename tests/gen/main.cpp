@@ -21,9 +21,9 @@ using namespace fixturegen;
 
 const char kUsage[] =
     "usage: eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>)\n"
-    "                         --era 2021|2023|2024|2025 --out <dir> [--layout arduino|cpp] [--zip]\n"
+    "                         --era 2021|2023|2024|2025|2026 --out <dir> [--layout arduino|cpp] [--zip]\n"
     "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
-    "                         [--deploy-version N] [--labels a,b,c]\n"
+    "                         [--deploy-version N] [--labels a,b,c] [--anomaly kmeans]\n"
     "       eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>) --as-tflite\n"
     "                         --out <file.tflite> [--perturb <seed>]\n"
     "\n"
@@ -32,8 +32,9 @@ const char kUsage[] =
     "                      fc-mixed (uint8, int16 and int64 tensors), fc-int8-renumbered\n"
     "                      (fc-int8, tensors in another order), fc-int8-wide (12 inputs),\n"
     "                      fc-int8-large (about 300 KB of weights)\n"
-    "  --era <year>        export format: 2021, 2023, 2024 or 2025 (2021: the shape\n"
-    "                      Edge Impulse used from 2020 to mid-2023)\n"
+    "  --era <year>        export format: 2021, 2023, 2024, 2025 or 2026 (2021: the shape\n"
+    "                      Edge Impulse used from 2020 to mid-2023; 2026: Studio 1.75 on,\n"
+    "                      from Oct 2025)\n"
     "  --out <path>        folder to create (must not exist or be empty); with --zip,\n"
     "                      the zip file to write\n"
     "  --layout <kind>     arduino (default: library.properties, src/, examples/) or\n"
@@ -45,6 +46,7 @@ const char kUsage[] =
     "  --perturb <seed>    simulate a retrain of the same architecture\n"
     "  --deploy-version <n>  EI_CLASSIFIER_PROJECT_DEPLOY_VERSION (default 1)\n"
     "  --labels <a,b,c>    labels, one per output value (default: the recipe's, or label0..)\n"
+    "  --anomaly kmeans    add a K-means anomaly block (moved by --perturb too)\n"
     "  --as-tflite         write the model itself as a .tflite flatbuffer, not an export\n"
     "                      (for tests of the TFLite-interpreter path)\n";
 
@@ -57,6 +59,7 @@ struct Args {
   std::string name = "demo";
   std::optional<uint64_t> perturb;
   std::optional<std::vector<std::string>> labels;
+  bool kmeans = false;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) { throw std::invalid_argument(msg); }
@@ -113,7 +116,8 @@ Args parse_args(int argc, char** argv) {
       else if (value == "2023") a.era = Era::E2023;
       else if (value == "2024") a.era = Era::E2024;
       else if (value == "2025") a.era = Era::E2025;
-      else usage_error("--era must be 2021, 2023, 2024 or 2025, got '" + value + "'");
+      else if (value == "2026") a.era = Era::E2026;
+      else usage_error("--era must be 2021, 2023, 2024, 2025 or 2026, got '" + value + "'");
     } else if (flag == "--layout") {
       if (value == "arduino") a.layout = Layout::Arduino;
       else if (value == "cpp") a.layout = Layout::Cpp;
@@ -124,6 +128,10 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--name") a.name = value;
     else if (flag == "--perturb") a.perturb = uint64_t(parse_number(flag, value, 0, 9223372036854775807LL));
     else if (flag == "--labels") a.labels = split_labels(value);
+    else if (flag == "--anomaly") {
+      if (value != "kmeans") usage_error("--anomaly must be kmeans, got '" + value + "'");
+      a.kmeans = true;
+    }
     else usage_error("unknown option " + flag);
   }
   if (a.tflite.empty() == a.synthetic.empty()) usage_error("give exactly one of --tflite and --synthetic");
@@ -161,6 +169,8 @@ int run(const Args& a) {
   o.block = a.block;
   o.deploy_version = a.deploy_version;
   o.labels = labels;
+  o.kmeans = a.kmeans;
+  o.anomaly_seed = a.perturb ? *a.perturb : 0;
   const FileSet files = build_export(model, o);
 
   if (a.zip) {

@@ -1,5 +1,4 @@
 // `eiota pack`: check a retrained export against the deployed one and write a signed payload.
-#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -9,6 +8,7 @@
 #include "keys.h"
 #include "manifest.h"
 #include "model_export.h"
+#include "pack.h"
 #include "payload.h"
 
 #include "commands.h"
@@ -23,33 +23,15 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
   ModelExport x = analyze_export(in);
-  std::vector<std::string> notes;
-  std::vector<std::string> diff = arch_diff(m.arch, x.arch, &notes);
-  if (!diff.empty()) {
+  PackPlan plan = plan_pack(m, x);
+  if (!plan.fits()) {
     std::cerr << "eiota pack: " << in << " does not fit the deployed model " << base << ":\n";
-    for (size_t i = 0; i < diff.size() && i < 12; i++) std::cerr << "  - " << diff[i] << "\n";
-    if (diff.size() > 12) std::cerr << "  ... and " << diff.size() - 12 << " more differences\n";
+    for (size_t i = 0; i < plan.diff.size() && i < 12; i++) std::cerr << "  - " << plan.diff[i] << "\n";
+    if (plan.diff.size() > 12) std::cerr << "  ... and " << plan.diff.size() - 12 << " more differences\n";
     return 2;
   }
-  for (const auto& n : notes) std::cerr << "eiota pack: note: " << n << "\n";
-  // The payload carries exactly the deployed library's regions, in its order; a newer SDK's
-  // extra values (e.g. result configs the deployed SDK does not read) are left out.
-  std::vector<Region> regions;
-  for (const Region& want : m.regions) {
-    auto it = std::find_if(x.regions.begin(), x.regions.end(), [&](const Region& r) { return r.name == want.name; });
-    if (it == x.regions.end()) throw std::runtime_error(in + ": has no values for " + want.name + ", which the deployed library replaces");
-    Region r = *it;
-    if (r.kind == Region::kModel && r.count > want.count)
-      throw std::runtime_error(in + ": the model is " + std::to_string(r.count) + " bytes, the deployed library reserved " +
-                               std::to_string(want.count) + " (eiota patch --reserve sets the room)");
-    if (r.kind == Region::kModel) {  // a whole non-EON model, padded to the reserved capacity
-      r.values.resize(want.count, 0);
-      r.count = want.count;
-    }
-    if (r.count != want.count || r.elem_type != want.elem_type)
-      throw std::runtime_error(in + ": region " + want.name + " differs in size or type from the deployed library");
-    regions.push_back(std::move(r));
-  }
+  for (const auto& n : plan.notes) std::cerr << "eiota pack: note: " << n << "\n";
+  const std::vector<Region>& regions = plan.regions;
   SecretKey k = load_secret_key(key);
   if (k.pk != m.public_key)
     throw std::runtime_error(key + ": not the key this library was patched with (key id " + key_id_hex(k.pk) +

@@ -49,6 +49,48 @@ void add_region(const EonModel& m, int b, int c, const EonTensor& t, Region::Kin
   out->push_back(std::move(r));
 }
 
+// Anomaly values eiota does not replace (axes) are recorded as "values <initialiser>"; an eiota
+// before 2026-12 recorded "values <16 hex digits of its SHA-256>" instead.
+const std::string kValues = "values ";
+
+std::string values_hash(const std::string& text) {
+  uint8_t h[32];
+  crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
+  return hex(h, 8);
+}
+
+bool is_legacy_hash(const std::string& v) {
+  return v.size() == kValues.size() + 16 && v.rfind(kValues, 0) == 0 &&
+         v.find_first_not_of("0123456789abcdef", kValues.size()) == std::string::npos;
+}
+
+bool same_anomaly(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (is_legacy_hash(a) && b.rfind(kValues, 0) == 0 && !is_legacy_hash(b)) return values_hash(b.substr(kValues.size())) == a.substr(kValues.size());
+  if (is_legacy_hash(b) && a.rfind(kValues, 0) == 0 && !is_legacy_hash(a)) return values_hash(a.substr(kValues.size())) == b.substr(kValues.size());
+  return false;
+}
+
+// `v` for a message: a shape as it is; values as written, tidied, and when long, the part around
+// where they first differ from `other`.
+std::string anomaly_shown(const std::string& v, const std::string& other) {
+  if (v.rfind(kValues, 0) != 0) return v;
+  if (is_legacy_hash(v)) return "values hashed " + v.substr(kValues.size()) + " by an older eiota";
+  auto tidy = [](std::string t) {
+    for (size_t at; (at = t.find(" ,")) != std::string::npos;) t.erase(at, 1);
+    return t;
+  };
+  std::string a = tidy(v.substr(kValues.size())), b = tidy(other.rfind(kValues, 0) == 0 ? other.substr(kValues.size()) : other);
+  const size_t kShown = 60;
+  if (a.size() <= kShown) return a;
+  size_t diff = 0;
+  while (diff < a.size() && diff < b.size() && a[diff] == b[diff]) diff++;
+  size_t from = diff > 20 ? a.rfind(", ", diff - 20) : std::string::npos;
+  from = from == std::string::npos || diff <= 20 ? 0 : from + 2;
+  std::string part = a.substr(from, kShown);
+  return (from ? "... " : "") + part + (from + kShown < a.size() ? " ..." : "") + " (" + std::to_string(std::count(a.begin(), a.end(), ',') + 1) + " values)";
+}
+
 }  // namespace
 
 const char* kind_name(Region::Kind k) {
@@ -199,8 +241,10 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
     for (size_t c = 0; c < std::min(x.tensors.size(), y.tensors.size()); c++) {
       const ArchTensor& s = x.tensors[c];
       const ArchTensor& t = y.tensors[c];
-      std::string at = p + "tensor " + std::to_string(c) + " (tensorData[" + std::to_string(s.export_index) + "] deployed, [" +
-                       std::to_string(t.export_index) + "] new): ";
+      std::string at = p + "tensor " + std::to_string(c) + " (" +
+                       (base.interpreter ? "TFLite tensor " + std::to_string(s.export_index) + " deployed, " + std::to_string(t.export_index)
+                                         : "tensorData[" + std::to_string(s.export_index) + "] deployed, [" + std::to_string(t.export_index) + "]") +
+                       " new): ";
       if (s.dtype != t.dtype) d.push_back(at + "type " + s.dtype + " vs " + t.dtype);
       else if (s.dims != t.dims) d.push_back(at + "shape " + shape(s.dims) + " vs " + shape(t.dims));
       else if (tensor_line(s) != tensor_line(t)) d.push_back(at + tensor_line(s) + " vs " + tensor_line(t));
@@ -224,15 +268,21 @@ std::vector<std::string> arch_diff(const Arch& base, const Arch& next, std::vect
       notes->push_back(arena + "the deployed EON code keeps its own plan, which the values do not depend on");
     }
   }
-  for (const auto& [k, v] : next.anomaly)
-    if (!base.anomaly.count(k))
-      d.push_back((k.rfind("ei_dn_", 0) == 0 ? "data normalization " : "anomaly ") + k + " is new (" + v +
-                  "): the deployed firmware has no such values");
-  for (const auto& [k, v] : base.anomaly) {
-    auto it = next.anomaly.find(k);
-    if (it == next.anomaly.end() || it->second != v)
-      d.push_back((k.rfind("ei_dn_", 0) == 0 ? "data normalization " : "anomaly ") + k + " differs (" + v + " vs " +
-                  (it == next.anomaly.end() ? "missing" : it->second) + "): eiota replaces these values, not their number, size or axes");
+  // K-means arrays of a 2025-26 Studio carry the project and impulse ids: compared without them.
+  std::map<std::string, std::string> base_anomaly, next_anomaly;
+  for (const auto& [k, v] : base.anomaly) base_anomaly[without_kmeans_suffix(k)] = v;
+  for (const auto& [k, v] : next.anomaly) next_anomaly[without_kmeans_suffix(k)] = v;
+  auto kind = [](const std::string& k) { return k.rfind("ei_dn_", 0) == 0 ? "data normalization " : "anomaly "; };
+  for (const auto& [k, v] : next_anomaly)
+    if (!base_anomaly.count(k))
+      d.push_back(kind(k) + k + " is new (" + anomaly_shown(v, v) + "): the deployed firmware has no such values");
+  for (const auto& [k, v] : base_anomaly) {
+    auto it = next_anomaly.find(k);
+    if (it == next_anomaly.end())
+      d.push_back(kind(k) + k + " differs (" + anomaly_shown(v, v) + " vs missing): eiota replaces these values, not their number, size or axes");
+    else if (!same_anomaly(v, it->second))
+      d.push_back(kind(k) + k + " differs (" + anomaly_shown(v, it->second) + " vs " + anomaly_shown(it->second, v) +
+                  "): eiota replaces these values, not their number, size or axes");
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;

@@ -242,10 +242,7 @@ void read_anomaly(ModelExport& x) {
       bool floats = d.spec_has(t, "float") && !d.array_dims_first.empty() && d.init.is_list;
       bool clusters = d.name.find("anom_clusters") != std::string::npos && d.init.is_list;
       if (!replaceable || (!floats && !clusters)) {
-        std::string text = d.init.text(t);
-        uint8_t h[32];
-        crypto_hash_sha256(h, (const uint8_t*)text.data(), text.size());
-        x.arch.anomaly[d.name] = "values " + hex(h, 8);
+        x.arch.anomaly[d.name] = "values " + d.init.text(t);  // shown when they differ (model_arch.cpp)
         continue;
       }
       AnomalyArray a;

@@ -1,5 +1,6 @@
 #include "impulse_config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -123,26 +124,138 @@ void diff_dsp(const Arch& base, const Arch& next, std::vector<std::string>& refu
 
 bool is_arena(const std::string& name) { return name.find("ARENA_SIZE") != std::string::npos; }
 
+// Settings only the TFLite interpreter engine reads (tflite_micro.h); EON code never does.
+bool interpreter_only(const std::string& name) { return name == "EI_CLASSIFIER_HAS_TFLITE_OPS_RESOLVER"; }
+
+// The macro a setting's value names ("1 (from EI_ANOMALY_TYPE_KMEANS)", or a bare name the file
+// does not define), else "".
+std::string named(const std::string& v) {
+  size_t at = v.rfind(kFrom);
+  if (at != std::string::npos && !v.empty() && v.back() == ')') return v.substr(at + 7, v.size() - at - 8);
+  bool ident = !v.empty() && (std::isalpha((unsigned char)v[0]) || v[0] == '_');
+  for (char c : v) ident = ident && (std::isalnum((unsigned char)c) || c == '_');
+  return ident && v != "NULL" && v != "true" && v != "false" ? v : "";
+}
+
+// Two values of one setting mean the same: they name the same constant (each firmware is built
+// with its own SDK's number for it), or their numbers are equal.
+bool same_setting(const std::string& a, const std::string& b) {
+  std::string x = named(a), y = named(b);
+  if (!x.empty() && x == y) return true;
+  return same_value(without_from(a), without_from(b));
+}
+
+// The prefixes of the SDK's vocabulary: families of constants such as EI_CLASSIFIER_SENSOR_*,
+// EI_CLASSIFIER_LAST_LAYER_* or EI_CLASSIFIER_DATATYPE_* that settings name as their value
+// (EI_CLASSIFIER_SENSOR EI_CLASSIFIER_SENSOR_MICROPHONE). A family has at least three members,
+// all plain numbers, all different (an enum; not switches, which repeat 0 and 1), under a prefix
+// of three words or more. The SDK only compares settings with them inside one build, so what
+// matters is which constant a setting names, not the constant's number.
+std::vector<std::string> vocabulary(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto* side : {&a, &b}) {
+    for (const auto& [k, v] : *side) {
+      std::string n = named(v);
+      size_t cut = n.rfind('_');
+      if (n.empty() || cut == std::string::npos || std::count(n.begin(), n.begin() + cut, '_') < 2) continue;
+      std::string prefix = n.substr(0, cut + 1);
+      if (std::find(out.begin(), out.end(), prefix) != out.end()) continue;
+      for (const auto* s : {&a, &b}) {
+        std::vector<double> values;
+        bool plain = true;
+        for (auto it = s->lower_bound(prefix); it != s->end() && starts_with(it->first, prefix); ++it) {
+          double x;
+          if (named(it->second).empty() && as_number(it->second, &x)) values.push_back(x);
+          else if (named(it->second).empty()) plain = false;
+        }
+        std::sort(values.begin(), values.end());
+        if (plain && values.size() >= 3 && std::adjacent_find(values.begin(), values.end()) == values.end()) {
+          out.push_back(prefix);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+bool in_vocabulary(const std::vector<std::string>& prefixes, const std::string& k, const std::string& v) {
+  if (!named(v).empty()) return false;  // a setting naming a constant is a setting
+  for (const auto& p : prefixes)
+    if (starts_with(k, p)) return true;
+  return false;
+}
+
+// A switch a newer SDK spells out in model_metadata.h and an older one derives from the
+// settings both define: "1", "0", or "" when the deployed settings do not say.
+// EI_CLASSIFIER_HAS_ANOMALY_<TYPE> is EI_CLASSIFIER_HAS_ANOMALY == EI_ANOMALY_TYPE_<TYPE>
+// (2021-22 exports write the number: 1 was K-means); EI_CLASSIFIER_LOAD_ANOMALY_H is
+// EI_CLASSIFIER_HAS_ANOMALY != 0.
+std::string implied(const std::string& k, const std::map<std::string, std::string>& base) {
+  static const char* const kTypes[] = {"UNKNOWN", "KMEANS", "GMM", "VISUAL_GMM", "VISUAL_PATCHCORE", "CUSTOM", "VISUAL_CUSTOM"};
+  auto has = base.find("EI_CLASSIFIER_HAS_ANOMALY");
+  if (has == base.end()) return "";
+  std::string type = named(has->second);
+  double n;
+  if (starts_with(type, "EI_ANOMALY_TYPE_")) {
+    type = type.substr(16);
+  } else if (as_number(without_from(has->second), &n) && n >= 0 && n < 7 && n == (int)n) {
+    type = kTypes[(int)n];
+  } else {
+    return "";
+  }
+  if (k == "EI_CLASSIFIER_LOAD_ANOMALY_H") return type == "UNKNOWN" ? "0" : "1";
+  const std::string prefix = "EI_CLASSIFIER_HAS_ANOMALY_";
+  if (!starts_with(k, prefix)) return "";
+  std::string asked = k.substr(prefix.size());
+  if (std::find(std::begin(kTypes) + 1, std::end(kTypes), asked) == std::end(kTypes)) return "";
+  return asked == type ? "1" : "0";
+}
+
 void diff_settings(const Arch& base, const Arch& next, std::vector<std::string>& refusals, std::vector<std::string>& notes) {
-  std::vector<std::string> base_only, next_only;
+  std::vector<std::string> base_only, next_only, vocab, unread, derived;
+  const std::vector<std::string> prefixes = vocabulary(base.settings, next.settings);
   for (const auto& [k, v] : base.settings) {
     auto it = next.settings.find(k);
+    bool words = in_vocabulary(prefixes, k, v) && (it == next.settings.end() || in_vocabulary(prefixes, k, it->second));
     if (it == next.settings.end()) {
-      base_only.push_back(k + " " + v);
+      (words ? vocab : base_only).push_back(k + " " + v);
       continue;
     }
+    if (same_setting(v, it->second)) continue;
     std::string x = without_from(v), y = without_from(it->second);
-    if (same_value(x, y)) continue;
+    std::string change = k + " " + v + " deployed vs " + it->second + " new";
     if (is_arena(k) && base.interpreter) {
       continue;  // compared as the blocks' arenas (model_arch.cpp)
     } else if (is_arena(k)) {
       notes.push_back(k + " is " + x + " deployed vs " + y + " new: EON code plans its own arena, and the deployed plan stays in use");
+    } else if (words) {
+      vocab.push_back(change);
+    } else if (interpreter_only(k) && !base.interpreter) {
+      unread.push_back(change);
     } else {
       refusals.push_back("impulse setting " + k + " is " + v + " deployed vs " + it->second + " new");
     }
   }
   for (const auto& [k, v] : next.settings) {
     if (base.settings.count(k)) continue;
+    std::string want = implied(k, base.settings);
+    if (!want.empty()) {
+      if (same_value(want, without_from(v)))
+        derived.push_back(k + " " + v);
+      else
+        refusals.push_back("the new export sets " + k + " " + v + ", but the deployed EI_CLASSIFIER_HAS_ANOMALY " +
+                           base.settings.at("EI_CLASSIFIER_HAS_ANOMALY") + " means " + want);
+      continue;
+    }
+    if (in_vocabulary(prefixes, k, v)) {
+      vocab.push_back(k + " " + v + " (new only)");
+      continue;
+    }
+    if (interpreter_only(k) && !base.interpreter) {
+      unread.push_back(k + " " + v + " (new only)");
+      continue;
+    }
     // A feature switch only the newer SDK has, switched on: the deployed firmware would not do it.
     bool feature = starts_with(k, "EI_CLASSIFIER_HAS_") || ends_with(k, "_ENABLED");
     if (feature && !neutral(without_from(v)))
@@ -152,6 +265,14 @@ void diff_settings(const Arch& base, const Arch& next, std::vector<std::string>&
   }
   if (!base_only.empty()) notes.push_back("settings only the deployed SDK defines: " + join(base_only));
   if (!next_only.empty()) notes.push_back("settings only the new export's SDK defines (the deployed firmware does not read them): " + join(next_only));
+  if (!derived.empty())
+    notes.push_back("switches the new export's SDK spells out and the deployed one derives from EI_CLASSIFIER_HAS_ANOMALY " +
+                    base.settings.at("EI_CLASSIFIER_HAS_ANOMALY") + ", with the same meaning: " + join(derived));
+  if (!vocab.empty())
+    notes.push_back("constants the SDK compares settings with, which each firmware keeps its own numbers for (the settings "
+                    "naming them are compared by name): " + join(vocab));
+  if (!unread.empty())
+    notes.push_back("settings only the TFLite interpreter reads, which the deployed EON code does not: " + join(unread));
 }
 
 }  // namespace
@@ -163,6 +284,25 @@ std::string without_project(std::string text, const std::string& project) {
     if (at > 0 && (std::isalpha((unsigned char)text[at - 1]) || text[at - 1] == '_') && at + from.size() < text.size() &&
         std::isdigit((unsigned char)text[at + from.size()]))
       text.erase(at, project.size() + 1);
+  return text;
+}
+
+std::string without_kmeans_suffix(std::string text) {
+  const std::string stem = "ei_classifier_anom_";
+  auto ident = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
+  for (size_t at = text.find(stem); at != std::string::npos; at = text.find(stem, at + 1)) {
+    size_t end = at + stem.size();
+    while (end < text.size() && ident(text[end])) end++;
+    // ..._<digits>_<digits> at the end of the identifier
+    size_t k = end;
+    for (int group = 0; group < 2; group++) {
+      size_t digits = k;
+      while (k > at + stem.size() && std::isdigit((unsigned char)text[k - 1])) k--;
+      if (k == digits || text[k - 1] != '_') { k = std::string::npos; break; }
+      k--;
+    }
+    if (k != std::string::npos && k > at + stem.size()) text.erase(k, end - k);
+  }
   return text;
 }
 
@@ -251,10 +391,62 @@ std::string dsp_config_text(const std::vector<std::pair<std::string, std::string
 }
 
 std::map<std::string, std::string> read_settings(std::string_view metadata) {
+  // Each #define with whether an #if encloses it (the include guard does not count).
+  struct Def { std::string name, value; bool conditional; };
+  std::vector<Def> defs;
+  std::vector<std::string> opened;  // per open #if: the name an #ifndef tests, else ""
+  int guard = -1;                   // depth of the include guard, once seen
+  bool first_if = true;
+  std::string prev_ifndef;
+  for (size_t pos = 0; pos < metadata.size();) {
+    size_t eol = metadata.find('\n', pos);
+    if (eol == std::string_view::npos) eol = metadata.size();
+    std::string_view line = metadata.substr(pos, eol - pos);
+    pos = eol + 1;
+    size_t k = line.find_first_not_of(" \t");
+    if (k == std::string_view::npos || line[k] != '#') continue;
+    size_t w = line.find_first_not_of(" \t", k + 1);
+    if (w == std::string_view::npos) continue;
+    std::string_view rest = line.substr(w);
+    std::string tested = prev_ifndef;
+    prev_ifndef.clear();
+    if (starts_with(rest, "ifndef") || starts_with(rest, "ifdef") || (starts_with(rest, "if") && !std::isalnum((unsigned char)(rest.size() > 2 ? rest[2] : ' ')))) {
+      std::string name;
+      if (starts_with(rest, "ifndef")) {
+        size_t n = rest.find_first_not_of(" \t", 6);
+        size_t e = n;
+        while (e < rest.size() && (std::isalnum((unsigned char)rest[e]) || rest[e] == '_')) e++;
+        if (n != std::string_view::npos) name = std::string(rest.substr(n, e - n));
+      }
+      opened.push_back(name);
+      if (first_if && !name.empty()) prev_ifndef = name;
+      first_if = false;
+    } else if (starts_with(rest, "endif")) {
+      if (!opened.empty()) opened.pop_back();
+      if ((int)opened.size() < guard) guard = -1;
+    } else if (starts_with(rest, "define")) {
+      auto d = read_defines(line);
+      if (d.empty()) continue;
+      if (!tested.empty() && d[0].first == tested) {  // `#ifndef X` then `#define X`: the guard
+        guard = (int)opened.size();
+        continue;
+      }
+      int depth = (int)opened.size() - (guard > 0 ? 1 : 0);
+      defs.push_back({d[0].first, d[0].second, depth > 0});
+    }
+  }
   std::map<std::string, std::string> all;
-  for (const auto& [name, value] : read_defines(metadata)) {
-    auto [it, fresh] = all.emplace(name, value);
-    if (!fresh && it->second != value) it->second += " | " + value;  // defined in several #if branches
+  std::map<std::string, bool> from_if;
+  for (const auto& d : defs) {
+    auto [it, fresh] = all.emplace(d.name, d.value);
+    if (fresh) {
+      from_if[d.name] = d.conditional;
+    } else if (from_if[d.name] && !d.conditional) {  // the unconditional definition is the one in force
+      it->second = d.value;
+      from_if[d.name] = false;
+    } else if (from_if[d.name] == d.conditional && d.conditional && it->second != d.value) {
+      it->second += " | " + d.value;  // defined in several #if branches
+    }
   }
   std::map<std::string, std::string> out;
   for (const auto& [name, value] : all) {

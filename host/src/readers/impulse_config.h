@@ -19,6 +19,11 @@ struct Arch;
 // of project 44); compare under the older names so a newer Studio's export still matches.
 std::string without_project(std::string text, const std::string& project);
 
+// A 2025-26 Studio also suffixes K-means arrays with the project and impulse ids
+// (ei_classifier_anom_scale_43_4 for ei_classifier_anom_scale): every such name in `text` loses
+// the suffix. Needs no project id, so names a deployed manifest recorded compare too.
+std::string without_kmeans_suffix(std::string text);
+
 // The fields of `typedef struct { ... } type;` as (type, name) pairs, in order, from the export's
 // model-parameters/ or SDK headers; empty when the struct is not found.
 std::vector<std::pair<std::string, std::string>> struct_fields(const ExportFiles& f, const std::string& type);
@@ -30,12 +35,16 @@ std::string dsp_config_text(const std::vector<std::pair<std::string, std::string
 
 // The EI_CLASSIFIER_* settings of model_metadata.h, minus those every deployment or Studio
 // version changes (project id and name, deploy version, Studio version) and the quantization
-// macros, which are regions. A value naming another macro of the file is resolved: "0 (EI_X)".
+// macros, which are regions. A value naming another macro of the file is resolved:
+// "0 (from EI_X)". A definition outside any #if wins over those inside one (a build variant
+// such as EI_CLASSIFIER_USE_FULL_TFLITE redefines it); a macro only defined inside #ifs keeps
+// its values joined by " | ".
 std::map<std::string, std::string> read_settings(std::string_view metadata);
 
 // Compares what the SDK reads outside the model. A difference the deployed firmware would act on
 // goes to `refusals`; one it cannot see (a setting or DSP field only one SDK version has, an EON
-// arena the deployed code does not use) goes to `notes`.
+// arena or a setting only the interpreter reads, a constant of the SDK's vocabulary, a switch the
+// deployed settings already imply) goes to `notes`. docs/COMPATIBILITY.md lists the rules.
 void diff_impulse(const Arch& base, const Arch& next, std::vector<std::string>& refusals, std::vector<std::string>& notes);
 
 }  // namespace eiota::host
