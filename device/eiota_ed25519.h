@@ -21,14 +21,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
 
 #include "eiota_sha512.h"
 
-struct eiota_ed25519_verify_ctx {
+typedef struct eiota_ed25519_verify_ctx {
   eiota_sha512 hash;  // SHA-512 over R || A || M so far
   uint8_t sig[64];
   uint8_t pub[32];
-};
+} eiota_ed25519_verify_ctx;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 void eiota_ed25519_verify_init(eiota_ed25519_verify_ctx* ctx, const uint8_t sig[64],
                                const uint8_t pub[32]);
@@ -37,5 +44,9 @@ bool eiota_ed25519_verify_final(eiota_ed25519_verify_ctx* ctx);
 
 bool eiota_ed25519_verify(const uint8_t sig[64], const uint8_t pub[32], const uint8_t* msg,
                           size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,7 +21,15 @@ enum eiota_err {
   EIOTA_ERR_UPDATING = -15,       // inference or restore refused: an update is in flight
 };
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 // A short English message for an eiota_err; never NULL.
 const char* eiota_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif  // EIOTA_ERRORS_H

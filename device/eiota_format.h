@@ -1,147 +1,212 @@
 // The eiota payload format (docs/FORMAT.md), the one codec both the host writer and the device
-// reader use. C++11, no heap; every decode checks the length it is given.
+// reader use. C99 or C++11, no heap; every decode checks the length it is given. The C++
+// spellings (namespace eiota) are thin aliases of the C ones.
 #ifndef EIOTA_FORMAT_H
 #define EIOTA_FORMAT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-namespace eiota {
+#define EIOTA_FORMAT_MAJOR 1
+#define EIOTA_FORMAT_MINOR 0
+#define EIOTA_HEADER_LEN 80u
+#define EIOTA_MAX_HEADER_LEN 128u  // a reader buffers the header until the signature arrives
+#define EIOTA_SIGNATURE_LEN 64u
+#define EIOTA_ENTRY_LEN 16u
+#define EIOTA_FINGERPRINT_LEN 16u
+#define EIOTA_KNOWN_FLAGS 0u
 
-static const uint8_t kMagic[4] = {0x45, 0x49, 0x4F, 0x54};  // "EIOT"
-static const uint8_t kMajor = 1;
-static const uint8_t kMinor = 0;
-static const uint32_t kHeaderLen = 80;
-static const uint32_t kMaxHeaderLen = 128;  // a reader buffers the header until the signature arrives
-static const uint32_t kSignatureLen = 64;
-static const uint32_t kEntryLen = 16;
-static const uint32_t kFingerprintLen = 16;
-static const uint32_t kKnownFlags = 0;
-
-enum ElemType : uint8_t {
-  kInt8 = 1,
-  kUInt8 = 2,
-  kInt16 = 3,
-  kInt32 = 4,
-  kFloat32 = 5,
-  kFloat64 = 6,
-  kInt64 = 7,
+enum eiota_elem_type {
+  EIOTA_INT8 = 1,
+  EIOTA_UINT8 = 2,
+  EIOTA_INT16 = 3,
+  EIOTA_INT32 = 4,
+  EIOTA_FLOAT32 = 5,
+  EIOTA_FLOAT64 = 6,
+  EIOTA_INT64 = 7
 };
 
-enum Encoding : uint8_t {
-  kRaw = 0,
-};
+enum eiota_encoding { EIOTA_ENCODING_RAW = 0 };
 
-// Bytes per element, 0 for an unknown type.
-inline uint32_t elem_size(uint8_t type) {
-  switch (type) {
-    case kInt8: case kUInt8: return 1;
-    case kInt16: return 2;
-    case kInt32: case kFloat32: return 4;
-    case kFloat64: case kInt64: return 8;
-    default: return 0;
-  }
-}
-
-struct Header {
+typedef struct eiota_header {
   uint8_t major;
   uint8_t minor;
   uint16_t header_len;
   uint32_t region_count;
   uint32_t data_len;
   uint64_t sequence;
-  uint8_t fingerprint[kFingerprintLen];
+  uint8_t fingerprint[EIOTA_FINGERPRINT_LEN];
   uint32_t key_id;
   uint32_t flags;
   uint8_t data_sha256[32];
-};
+} eiota_header;
 
-struct Entry {
+typedef struct eiota_entry {
   uint32_t region;
   uint32_t count;
   uint32_t stored_len;
   uint8_t elem_type;
   uint8_t encoding;
   uint16_t reserved;
+} eiota_entry;
+
+enum eiota_decode_result {
+  EIOTA_DECODE_OK = 0,
+  EIOTA_DECODE_SHORT,
+  EIOTA_DECODE_BAD_MAGIC,
+  EIOTA_DECODE_BAD_VERSION,
+  EIOTA_DECODE_BAD_FLAGS
 };
 
-inline uint32_t get_u32(const uint8_t* p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-inline uint16_t get_u16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-inline uint64_t get_u64(const uint8_t* p) {
-  return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
-}
-inline void put_u16(uint8_t* p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-inline void put_u32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-inline void put_u64(uint8_t* p, uint64_t v) {
-  put_u32(p, (uint32_t)v);
-  put_u32(p + 4, (uint32_t)(v >> 32));
+// Bytes per element, 0 for an unknown type.
+static inline uint32_t eiota_elem_size(uint8_t type) {
+  switch (type) {
+    case EIOTA_INT8: case EIOTA_UINT8: return 1;
+    case EIOTA_INT16: return 2;
+    case EIOTA_INT32: case EIOTA_FLOAT32: return 4;
+    case EIOTA_FLOAT64: case EIOTA_INT64: return 8;
+    default: return 0;
+  }
 }
 
-enum DecodeResult { kDecodeOk = 0, kDecodeShort, kDecodeBadMagic, kDecodeBadVersion, kDecodeBadFlags };
+static inline uint32_t eiota_get_u32(const uint8_t* p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint16_t eiota_get_u16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint64_t eiota_get_u64(const uint8_t* p) {
+  return (uint64_t)eiota_get_u32(p) | ((uint64_t)eiota_get_u32(p + 4) << 32);
+}
+static inline void eiota_put_u16(uint8_t* p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static inline void eiota_put_u32(uint8_t* p, uint32_t v) {
+  int i;
+  for (i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void eiota_put_u64(uint8_t* p, uint64_t v) {
+  eiota_put_u32(p, (uint32_t)v);
+  eiota_put_u32(p + 4, (uint32_t)(v >> 32));
+}
 
 // Decodes the fixed 80-byte header. Checks magic, major version, header_len and flags only;
 // what the header must match on a device is the reader's business.
-inline DecodeResult decode_header(const uint8_t* p, size_t len, Header* h) {
-  if (len < kHeaderLen) return kDecodeShort;
-  for (int i = 0; i < 4; i++)
-    if (p[i] != kMagic[i]) return kDecodeBadMagic;
+static inline enum eiota_decode_result eiota_decode_header(const uint8_t* p, size_t len, eiota_header* h) {
+  static const uint8_t magic[4] = {0x45, 0x49, 0x4F, 0x54};  // "EIOT"
+  int i;
+  if (len < EIOTA_HEADER_LEN) return EIOTA_DECODE_SHORT;
+  for (i = 0; i < 4; i++)
+    if (p[i] != magic[i]) return EIOTA_DECODE_BAD_MAGIC;
   h->major = p[4];
   h->minor = p[5];
-  h->header_len = get_u16(p + 6);
-  if (h->major != kMajor || h->header_len < kHeaderLen || h->header_len > kMaxHeaderLen)
-    return kDecodeBadVersion;
-  h->region_count = get_u32(p + 8);
-  h->data_len = get_u32(p + 12);
-  h->sequence = get_u64(p + 16);
-  for (uint32_t i = 0; i < kFingerprintLen; i++) h->fingerprint[i] = p[24 + i];
-  h->key_id = get_u32(p + 40);
-  h->flags = get_u32(p + 44);
-  for (int i = 0; i < 32; i++) h->data_sha256[i] = p[48 + i];
-  if (h->flags & ~kKnownFlags) return kDecodeBadFlags;
-  return kDecodeOk;
+  h->header_len = eiota_get_u16(p + 6);
+  if (h->major != EIOTA_FORMAT_MAJOR || h->header_len < EIOTA_HEADER_LEN || h->header_len > EIOTA_MAX_HEADER_LEN)
+    return EIOTA_DECODE_BAD_VERSION;
+  h->region_count = eiota_get_u32(p + 8);
+  h->data_len = eiota_get_u32(p + 12);
+  h->sequence = eiota_get_u64(p + 16);
+  for (i = 0; i < (int)EIOTA_FINGERPRINT_LEN; i++) h->fingerprint[i] = p[24 + i];
+  h->key_id = eiota_get_u32(p + 40);
+  h->flags = eiota_get_u32(p + 44);
+  for (i = 0; i < 32; i++) h->data_sha256[i] = p[48 + i];
+  if (h->flags & ~EIOTA_KNOWN_FLAGS) return EIOTA_DECODE_BAD_FLAGS;
+  return EIOTA_DECODE_OK;
 }
 
-inline void encode_header(const Header& h, uint8_t out[kHeaderLen]) {
-  for (int i = 0; i < 4; i++) out[i] = kMagic[i];
-  out[4] = h.major;
-  out[5] = h.minor;
-  put_u16(out + 6, (uint16_t)kHeaderLen);
-  put_u32(out + 8, h.region_count);
-  put_u32(out + 12, h.data_len);
-  put_u64(out + 16, h.sequence);
-  for (uint32_t i = 0; i < kFingerprintLen; i++) out[24 + i] = h.fingerprint[i];
-  put_u32(out + 40, h.key_id);
-  put_u32(out + 44, h.flags);
-  for (int i = 0; i < 32; i++) out[48 + i] = h.data_sha256[i];
+// Writes the 80-byte header (header_len 80).
+static inline void eiota_encode_header(const eiota_header* h, uint8_t* out) {
+  int i;
+  out[0] = 0x45; out[1] = 0x49; out[2] = 0x4F; out[3] = 0x54;
+  out[4] = h->major;
+  out[5] = h->minor;
+  eiota_put_u16(out + 6, (uint16_t)EIOTA_HEADER_LEN);
+  eiota_put_u32(out + 8, h->region_count);
+  eiota_put_u32(out + 12, h->data_len);
+  eiota_put_u64(out + 16, h->sequence);
+  for (i = 0; i < (int)EIOTA_FINGERPRINT_LEN; i++) out[24 + i] = h->fingerprint[i];
+  eiota_put_u32(out + 40, h->key_id);
+  eiota_put_u32(out + 44, h->flags);
+  for (i = 0; i < 32; i++) out[48 + i] = h->data_sha256[i];
 }
 
-inline DecodeResult decode_entry(const uint8_t* p, size_t len, Entry* e) {
-  if (len < kEntryLen) return kDecodeShort;
-  e->region = get_u32(p);
-  e->count = get_u32(p + 4);
-  e->stored_len = get_u32(p + 8);
+static inline enum eiota_decode_result eiota_decode_entry(const uint8_t* p, size_t len, eiota_entry* e) {
+  if (len < EIOTA_ENTRY_LEN) return EIOTA_DECODE_SHORT;
+  e->region = eiota_get_u32(p);
+  e->count = eiota_get_u32(p + 4);
+  e->stored_len = eiota_get_u32(p + 8);
   e->elem_type = p[12];
   e->encoding = p[13];
-  e->reserved = get_u16(p + 14);
-  return kDecodeOk;
+  e->reserved = eiota_get_u16(p + 14);
+  return EIOTA_DECODE_OK;
 }
 
-inline void encode_entry(const Entry& e, uint8_t out[kEntryLen]) {
-  put_u32(out, e.region);
-  put_u32(out + 4, e.count);
-  put_u32(out + 8, e.stored_len);
-  out[12] = e.elem_type;
-  out[13] = e.encoding;
-  put_u16(out + 14, 0);
+// Writes a 16-byte entry; `reserved` is always written as 0.
+static inline void eiota_encode_entry(const eiota_entry* e, uint8_t* out) {
+  eiota_put_u32(out, e->region);
+  eiota_put_u32(out + 4, e->count);
+  eiota_put_u32(out + 8, e->stored_len);
+  out[12] = e->elem_type;
+  out[13] = e->encoding;
+  eiota_put_u16(out + 14, 0);
 }
 
 // Byte offset where the region table starts, given the header_len a payload declares.
-inline uint32_t table_offset(uint32_t header_len) { return header_len + kSignatureLen; }
+static inline uint32_t eiota_table_offset(uint32_t header_len) { return header_len + EIOTA_SIGNATURE_LEN; }
+
+#ifdef __cplusplus
+namespace eiota {
+
+static const uint8_t kMagic[4] = {0x45, 0x49, 0x4F, 0x54};  // "EIOT"
+static const uint8_t kMajor = EIOTA_FORMAT_MAJOR;
+static const uint8_t kMinor = EIOTA_FORMAT_MINOR;
+static const uint32_t kHeaderLen = EIOTA_HEADER_LEN;
+static const uint32_t kMaxHeaderLen = EIOTA_MAX_HEADER_LEN;
+static const uint32_t kSignatureLen = EIOTA_SIGNATURE_LEN;
+static const uint32_t kEntryLen = EIOTA_ENTRY_LEN;
+static const uint32_t kFingerprintLen = EIOTA_FINGERPRINT_LEN;
+static const uint32_t kKnownFlags = EIOTA_KNOWN_FLAGS;
+
+enum ElemType : uint8_t {
+  kInt8 = EIOTA_INT8,
+  kUInt8 = EIOTA_UINT8,
+  kInt16 = EIOTA_INT16,
+  kInt32 = EIOTA_INT32,
+  kFloat32 = EIOTA_FLOAT32,
+  kFloat64 = EIOTA_FLOAT64,
+  kInt64 = EIOTA_INT64,
+};
+
+enum Encoding : uint8_t { kRaw = EIOTA_ENCODING_RAW };
+
+typedef eiota_header Header;
+typedef eiota_entry Entry;
+
+enum DecodeResult {
+  kDecodeOk = EIOTA_DECODE_OK,
+  kDecodeShort = EIOTA_DECODE_SHORT,
+  kDecodeBadMagic = EIOTA_DECODE_BAD_MAGIC,
+  kDecodeBadVersion = EIOTA_DECODE_BAD_VERSION,
+  kDecodeBadFlags = EIOTA_DECODE_BAD_FLAGS,
+};
+
+inline uint32_t elem_size(uint8_t type) { return eiota_elem_size(type); }
+inline uint32_t get_u32(const uint8_t* p) { return eiota_get_u32(p); }
+inline uint16_t get_u16(const uint8_t* p) { return eiota_get_u16(p); }
+inline uint64_t get_u64(const uint8_t* p) { return eiota_get_u64(p); }
+inline void put_u16(uint8_t* p, uint16_t v) { eiota_put_u16(p, v); }
+inline void put_u32(uint8_t* p, uint32_t v) { eiota_put_u32(p, v); }
+inline void put_u64(uint8_t* p, uint64_t v) { eiota_put_u64(p, v); }
+inline DecodeResult decode_header(const uint8_t* p, size_t len, Header* h) {
+  return (DecodeResult)eiota_decode_header(p, len, h);
+}
+inline void encode_header(const Header& h, uint8_t out[kHeaderLen]) { eiota_encode_header(&h, out); }
+inline DecodeResult decode_entry(const uint8_t* p, size_t len, Entry* e) {
+  return (DecodeResult)eiota_decode_entry(p, len, e);
+}
+inline void encode_entry(const Entry& e, uint8_t out[kEntryLen]) { eiota_encode_entry(&e, out); }
+inline uint32_t table_offset(uint32_t header_len) { return eiota_table_offset(header_len); }
 
 }  // namespace eiota
+#endif  // __cplusplus
 
 #endif  // EIOTA_FORMAT_H

@@ -34,9 +34,12 @@ const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index) {
   return NULL;
 }
 
+uint32_t eiota_region_size(const eiota_region* r) { return r->count * eiota_elem_size(r->elem_type); }
+
 static int restore_now(const eiota_model* m) {
   int err = m->storage->restore(m->storage->ctx, m);
   eiota_model_state* s = m->state;
+  s->writer = NULL;
   s->loaded = 1;
   s->status = err == EIOTA_OK ? EIOTA_STATUS_FACTORY : EIOTA_STATUS_FAILED;
   s->applied_sequence = 0;
@@ -68,7 +71,7 @@ static int ram_write(void*, const eiota_model* m, uint32_t region, uint32_t offs
                      const uint8_t* data, uint32_t len) {
   const eiota_region* r = eiota_model_region(m, region);
   if (!r) return EIOTA_ERR_STORAGE;
-  uint32_t size = r->count * eiota::elem_size(r->elem_type);
+  uint32_t size = eiota_region_size(r);
   if (offset > size || len > size - offset) return EIOTA_ERR_STORAGE;
   memcpy((uint8_t*)r->working + offset, data, len);
   return EIOTA_OK;
@@ -80,7 +83,7 @@ static int ram_restore(void*, const eiota_model* m) {
   for (uint32_t i = 0; i < m->region_count; i++) {
     const eiota_region* r = eiota_model_region(m, i);
     if (!r) return EIOTA_ERR_STORAGE;
-    memcpy(r->working, r->factory, r->count * eiota::elem_size(r->elem_type));
+    memcpy(r->working, r->factory, eiota_region_size(r));
   }
   return EIOTA_OK;
 }

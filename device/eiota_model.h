@@ -17,11 +17,29 @@
 #define EIOTA_RAM_ATTR
 #endif
 
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct eiota_region eiota_region;
+typedef struct eiota_block eiota_block;
+typedef struct eiota_model_state eiota_model_state;
+typedef struct eiota_storage eiota_storage;
+typedef struct eiota_model eiota_model;
+
+// eiota_region.flags
+#define EIOTA_REGION_PREFIX 1u  // a payload may send fewer elements; the device zero-fills the rest
+
 struct eiota_region {
   const void* factory;  // const, in flash
   void* working;        // what the model's tensors point at
   uint32_t count;       // elements
-  uint8_t elem_type;    // eiota::ElemType
+  uint8_t elem_type;    // enum eiota_elem_type
+  uint8_t flags;        // EIOTA_REGION_*; 0 (the default of older generated tables): the payload sends every element
 };
 
 // The regions of one compiled model file (one learn block), in structural order.
@@ -34,7 +52,7 @@ enum eiota_status {
   EIOTA_STATUS_FACTORY = 0,   // factory values active
   EIOTA_STATUS_UPDATED = 1,   // a payload's values active
   EIOTA_STATUS_UPDATING = 2,  // values being written: inference refused
-  EIOTA_STATUS_FAILED = 3,    // restore failed: inference refused until a restore succeeds
+  EIOTA_STATUS_FAILED = 3     // restore failed: inference refused until a restore succeeds
 };
 
 struct eiota_model_state {
@@ -45,9 +63,8 @@ struct eiota_model_state {
                              // writing: an update that was writing before that is void
   uint64_t applied_sequence; // sequence of the active payload, 0 for factory
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
+  const void* writer;        // the eiota_update context writing the values now, NULL if none
 };
-
-struct eiota_model;
 
 // The storage seam. Every function returns EIOTA_OK or a negative eiota_err.
 struct eiota_storage {
@@ -67,7 +84,7 @@ struct eiota_model {
   const eiota_block* blocks;
   uint32_t block_count;
   uint32_t region_count;        // over all blocks
-  const uint8_t* fingerprint;   // eiota::kFingerprintLen bytes
+  const uint8_t* fingerprint;   // EIOTA_FINGERPRINT_LEN bytes
   const uint8_t* public_key;    // Ed25519, 32 bytes
   uint32_t key_id;              // first 4 bytes (LE) of SHA-256(public_key)
   eiota_model_state* state;
@@ -76,6 +93,9 @@ struct eiota_model {
 
 // Region by global index, or NULL past the end.
 const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index);
+
+// Bytes of a region's values (count * element size).
+uint32_t eiota_region_size(const eiota_region* r);
 
 // Called by the patched model init before every inference: fills the working copy from the
 // factory values the first time, and says whether inference may run now.
@@ -94,5 +114,9 @@ extern const eiota_storage eiota_ram_storage;
 
 // The model `eiota patch` generated for this library.
 extern const eiota_model eiota_default_model;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif  // EIOTA_MODEL_H

@@ -11,14 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct eiota_sha256 {
+typedef struct eiota_sha256 {
   uint32_t state[8];
   uint64_t length;    // message bytes absorbed so far
   uint8_t block[64];  // the (length % 64) bytes not yet compressed
-};
+} eiota_sha256;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 void eiota_sha256_init(eiota_sha256* ctx);
 void eiota_sha256_update(eiota_sha256* ctx, const uint8_t* data, size_t len);
 void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,14 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct eiota_sha512 {
+typedef struct eiota_sha512 {
   uint64_t state[8];
   uint64_t length;     // message bytes absorbed so far
   uint8_t block[128];  // the (length % 128) bytes not yet compressed
-};
+} eiota_sha512;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 void eiota_sha512_init(eiota_sha512* ctx);
 void eiota_sha512_update(eiota_sha512* ctx, const uint8_t* data, size_t len);
 void eiota_sha512_final(eiota_sha512* ctx, uint8_t out[64]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

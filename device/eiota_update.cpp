@@ -15,6 +15,7 @@ bool superseded(const eiota_update* u) {
 void take_values(eiota_update* u) {
   u->writing = 1;
   u->generation = eiota_model_next_generation(u->model);
+  u->model->state->writer = u;
 }
 
 int fail(eiota_update* u, int err) {
@@ -26,6 +27,7 @@ int fail(eiota_update* u, int err) {
   m->state->last_error = (int16_t)err;
   if (u->writing) {
     u->writing = 0;
+    m->state->writer = NULL;
     m->state->status = EIOTA_STATUS_FAILED;  // stays so if the restore fails
     if (m->storage->restore(m->storage->ctx, m) == EIOTA_OK) {
       m->state->status = EIOTA_STATUS_FACTORY;
@@ -39,6 +41,7 @@ int fail(eiota_update* u, int err) {
 bool collect(uint8_t* dst, uint32_t* have, uint32_t want, const uint8_t** data, size_t* len) {
   uint32_t take = want - *have;
   if (take > *len) take = (uint32_t)*len;
+  if (take == 0) return *have == want;  // *data may be NULL
   memcpy(dst + *have, *data, take);
   *have += take;
   *data += take;
@@ -69,9 +72,15 @@ int check_entry(eiota_update* u) {
   const eiota_region* r = eiota_model_region(u->model, u->entry_index);
   if (e.region != u->entry_index || !r) return EIOTA_ERR_SIZE_MISMATCH;
   if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
-  uint64_t size = (uint64_t)r->count * eiota::elem_size(r->elem_type);
-  if (e.count != r->count || e.elem_type != r->elem_type || e.stored_len != size)
-    return EIOTA_ERR_SIZE_MISMATCH;
+  uint64_t size = (uint64_t)e.count * eiota_elem_size(r->elem_type);
+  if (e.elem_type != r->elem_type || e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
+  if (e.count != r->count) {  // only a prefix region may be sent short, and never long
+    if (!(r->flags & EIOTA_REGION_PREFIX) || e.count > r->count) return EIOTA_ERR_SIZE_MISMATCH;
+    if (u->short_count == EIOTA_MAX_SHORT_ENTRIES) return EIOTA_ERR_UNSUPPORTED;
+    u->short_region[u->short_count] = e.region;
+    u->short_len[u->short_count] = e.stored_len;
+    u->short_count++;
+  }
   u->data_sum += e.stored_len;
   return EIOTA_OK;
 }
@@ -116,11 +125,17 @@ int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
   return u->entry_index == u->header.region_count ? end_table(u) : EIOTA_OK;
 }
 
+// Bytes of region `region` the payload carries.
+uint32_t sent_size(const eiota_update* u, uint32_t region) {
+  for (uint32_t i = 0; i < u->short_count; i++)
+    if (u->short_region[i] == region) return u->short_len[i];
+  return eiota_region_size(eiota_model_region(u->model, region));
+}
+
 // Moves the data cursor to the next region that still has bytes to receive.
 void seek_region(eiota_update* u) {
   while (u->region < u->model->region_count) {
-    const eiota_region* r = eiota_model_region(u->model, u->region);
-    u->region_size = r->count * eiota::elem_size(r->elem_type);
+    u->region_size = sent_size(u, u->region);
     if (u->region_offset < u->region_size) return;
     u->region++;
     u->region_offset = 0;
@@ -152,9 +167,30 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   return EIOTA_OK;
 }
 
+// Clears what the short entries did not send: the rest of their regions is zeros.
+int zero_fill(eiota_update* u) {
+  static const uint8_t zeros[64] = {0};
+  const eiota_model* m = u->model;
+  for (uint32_t i = 0; i < u->short_count; i++) {
+    uint32_t at = u->short_len[i];
+    uint32_t end = eiota_region_size(eiota_model_region(m, u->short_region[i]));
+    while (at < end) {
+      uint32_t n = end - at < sizeof(zeros) ? end - at : (uint32_t)sizeof(zeros);
+      int err = m->storage->write(m->storage->ctx, m, u->short_region[i], at, zeros, n);
+      if (err != EIOTA_OK) return err;
+      at += n;
+    }
+  }
+  return EIOTA_OK;
+}
+
 }  // namespace
 
 void eiota_update_begin(eiota_update* u, const eiota_model* m) {
+  if (m->state->writer == u) {  // this context was still writing: that update is abandoned
+    m->state->last_error = EIOTA_ERR_TRUNCATED;
+    eiota_model_restore(m);
+  }
   memset(u, 0, sizeof(*u));
   u->model = m;
   u->phase = kHeader;
@@ -192,14 +228,18 @@ int eiota_update_finish(eiota_update* u) {
   if (memcmp(digest, u->header.data_sha256, 32) != 0) return fail(u, EIOTA_ERR_HASH_MISMATCH);
   const eiota_model* m = u->model;
   if (u->header.sequence < m->state->sequence_floor) return fail(u, EIOTA_ERR_OLD_SEQUENCE);
-  if (!u->writing) {  // a model with no values still makes the payload active
+  if (!u->writing) {  // no bytes of values: the payload still becomes the active one
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return fail(u, err);
     take_values(u);
+    m->state->status = EIOTA_STATUS_UPDATING;
   }
-  int err = m->storage->commit(m->storage->ctx, m, u->header.sequence);
+  int err = zero_fill(u);
+  if (err != EIOTA_OK) return fail(u, err);
+  err = m->storage->commit(m->storage->ctx, m, u->header.sequence);
   if (err != EIOTA_OK) return fail(u, err);
   u->writing = 0;
+  m->state->writer = NULL;
   u->phase = kDone;
   eiota_model_state* s = m->state;
   s->status = EIOTA_STATUS_UPDATED;

@@ -1,5 +1,5 @@
 // Applying a payload: a push API (begin / write / finish) that takes bytes in any chunking, and a
-// pull API over a read callback. The caller owns the eiota_update context (about 500 bytes);
+// pull API over a read callback. The caller owns the eiota_update context (760 bytes on Cortex-M4);
 // nothing is allocated.
 //
 // Values are written only after the header and region table have passed the Ed25519 check.
@@ -16,15 +16,18 @@
 #include "eiota_model.h"
 #include "eiota_sha256.h"
 
-struct eiota_update {
+// At most this many table entries may be shorter than their region (EIOTA_REGION_PREFIX).
+#define EIOTA_MAX_SHORT_ENTRIES 4
+
+typedef struct eiota_update {
   const eiota_model* model;
   uint8_t phase;
   int16_t error;             // first error, sticky
-  uint8_t head[eiota::kMaxHeaderLen];  // kept until the signature arrives to start the hash
+  uint8_t head[EIOTA_MAX_HEADER_LEN];  // kept until the signature arrives to start the hash
   uint32_t head_len;         // bytes of head collected
-  uint8_t piece[eiota::kSignatureLen];  // the signature, then one table entry at a time
+  uint8_t piece[EIOTA_SIGNATURE_LEN];  // the signature, then one table entry at a time
   uint32_t piece_len;
-  eiota::Header header;
+  eiota_header header;
   uint32_t entry_index;      // table entries read
   uint64_t data_sum;         // sum of stored_len over the table
   uint32_t region;           // data cursor: region index and byte offset inside it
@@ -32,15 +35,24 @@ struct eiota_update {
   uint32_t region_size;
   uint32_t data_seen;
   uint8_t writing;           // storage begun: a failure must restore
+  uint8_t short_count;       // entries shorter than their region, listed below
+  uint32_t short_region[EIOTA_MAX_SHORT_ENTRIES];
+  uint32_t short_len[EIOTA_MAX_SHORT_ENTRIES];  // bytes sent; the rest of the region is zero-filled
   uint32_t generation;       // the model state's generation since this update started writing, 0 before
   eiota_ed25519_verify_ctx ed;
   eiota_sha256 sha;
-};
+} eiota_update;
 
-// Starts an update of model `m`.
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Starts an update of model `m`. `u` may be uninitialised, or a context used before: if it
+// was still writing values, that update is abandoned and the factory values are restored.
 void eiota_update_begin(eiota_update* u, const eiota_model* m);
 
-// Feeds the next `len` bytes. Returns EIOTA_OK or the (sticky) error.
+// Feeds the next `len` bytes (`data` may be NULL when `len` is 0). Returns EIOTA_OK or the
+// (sticky) error.
 int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len);
 
 // Ends the stream: checks the values' SHA-256 and makes them active. Returns EIOTA_OK or the error.
@@ -59,5 +71,9 @@ typedef int (*eiota_read_fn)(void* ctx, uint8_t* buf, uint32_t max);
 
 // Reads a whole payload from `read` and applies it. Returns EIOTA_OK or the error.
 int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read, void* ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif  // EIOTA_UPDATE_H

@@ -7,6 +7,7 @@
 #include "export_files.h"
 #include "keys.h"
 #include "manifest.h"
+#include "eiota_errors.h"
 #include "payload.h"
 
 #include "commands.h"
@@ -16,6 +17,12 @@ namespace fs = std::filesystem;
 
 namespace eiota::cli {
 namespace {
+
+std::string hex_u32(uint32_t v) {
+  uint8_t b[4];
+  eiota::put_u32(b, v);
+  return hex(b, 4);
+}
 
 nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
   nlohmann::json regions = nlohmann::json::array();
@@ -51,29 +58,48 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
   if (m && key.empty()) pk = m->public_key;
   bool have_key = !key.empty() || m;
   PayloadInfo p = read_payload(bytes, have_key ? &pk : nullptr);
-  nlohmann::json j = info_json(p, m ? &*m : nullptr);
-  if (m && !j["fits_base"].get<bool>()) p.problems.push_back("built for another model (fingerprint differs from " + base + ")");
-  if (m && p.entries.size() != m->regions.size()) p.problems.push_back("region count differs from the manifest");
-  bool ok = p.problems.empty() && p.hash_ok && (!have_key || p.signature_ok.value_or(false));
+  // The verdict is the device reader's, run over a model built from the manifest (or, with only
+  // a key, from the payload's own table).
+  std::optional<int> device;
+  if (m) device = device_verdict(bytes, device_model(*m, m->public_key));
+  else if (have_key) device = device_verdict(bytes, device_model_of(bytes, pk));
+  if (device && *device != EIOTA_OK) {
+    std::string says = eiota_strerror(*device);
+    bool known = false;
+    for (const auto& pr : p.problems) known = known || pr == says;
+    if (!known) p.problems.push_back("the device refuses it: " + says + " (" + std::to_string(*device) + ")");
+  }
+  if (m && !key.empty() && pk != m->public_key)
+    p.problems.push_back(key + " is not the key " + base + " trusts (key id " + key_id_hex(pk) + ", the device's " +
+                         key_id_hex(m->public_key) + ")");
+  if (have_key && p.header_ok && p.header.key_id != key_id(pk))
+    p.problems.push_back("signed by key id " + hex_u32(p.header.key_id) + ", not by " + (key.empty() ? base : key) + " (key id " +
+                         key_id_hex(pk) + ")");
+  bool ok = p.problems.empty() && p.hash_ok && (!have_key || p.signature_ok.value_or(false)) && device.value_or(EIOTA_OK) == EIOTA_OK;
   if (json) {
+    nlohmann::json j = p.header_ok ? info_json(p, m ? &*m : nullptr) : nlohmann::json{{"size", p.size}};
     j["problems"] = p.problems;
+    if (device) j["device"] = {{"code", *device}, {"message", eiota_strerror(*device)}};
     j["ok"] = ok;
     std::cout << j.dump(1) << "\n";
-  } else if (!verify_only) {
+  } else if (!verify_only && p.header_ok) {
+    nlohmann::json j = info_json(p, m ? &*m : nullptr);
     std::cout << file << ": eiota payload " << j["format"].get<std::string>() << ", " << p.size << " bytes\n"
               << "  sequence     " << p.header.sequence << "\n"
               << "  fingerprint  " << j["fingerprint"].get<std::string>() << "\n"
               << "  key id       " << j["key_id"].get<std::string>() << "\n"
-              << "  regions      " << p.entries.size() << " (" << p.header.data_len << " bytes of values)\n"
-              << "  data sha256  " << (p.hash_ok ? "ok" : "MISMATCH") << "\n";
+              << "  regions      " << p.header.region_count << " (" << p.header.data_len << " bytes of values)\n"
+              << "  data sha256  " << (p.hash_ok ? "ok" : "not checked or MISMATCH") << "\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
+    if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
     for (const auto& r : j["regions"])
       std::cout << "    " << r["region"] << "  " << r.value("name", "") << "  " << r["type"].get<std::string>() << " x "
                 << r["count"] << "\n";
   }
   if (!json) {
     for (const auto& pr : p.problems) std::cerr << file << ": " << pr << "\n";
-    if (verify_only && ok) std::cout << file << ": ok (signature, hash" << (m ? ", model" : "") << ")\n";
+    if (verify_only && ok)
+      std::cout << file << ": ok (the device reader accepts it: signature, key id, hash, structure" << (m ? ", model" : "") << ")\n";
   }
   return ok ? 0 : 1;
 }

@@ -2,7 +2,10 @@
 
 #include <sodium.h>
 
+#include <memory>
 #include <stdexcept>
+
+#include "eiota_update.h"
 
 namespace eiota::host {
 
@@ -59,47 +62,123 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
   PayloadInfo p;
   p.size = bytes.size();
   const uint8_t* b = (const uint8_t*)bytes.data();
+  auto problem = [&](std::string s) {
+    p.problems.push_back(std::move(s));
+    return p;
+  };
   switch (eiota::decode_header(b, bytes.size(), &p.header)) {
     case eiota::kDecodeOk: break;
-    case eiota::kDecodeShort: p.problems.push_back("shorter than the " + std::to_string(eiota::kHeaderLen) + "-byte header"); return p;
-    case eiota::kDecodeBadMagic: p.problems.push_back("bad magic: not an eiota payload"); return p;
-    case eiota::kDecodeBadVersion: p.problems.push_back("unsupported format version " + std::to_string(p.header.major) + "." + std::to_string(p.header.minor)); return p;
-    case eiota::kDecodeBadFlags: p.problems.push_back("unknown flags"); return p;
+    case eiota::kDecodeShort: return problem("shorter than the " + std::to_string(eiota::kHeaderLen) + "-byte header");
+    case eiota::kDecodeBadMagic: return problem("bad magic: not an eiota payload");
+    case eiota::kDecodeBadVersion:
+      return problem("unsupported format version " + std::to_string(p.header.major) + "." + std::to_string(p.header.minor) +
+                     " (header_len " + std::to_string(p.header.header_len) + ")");
+    case eiota::kDecodeBadFlags: return problem("unknown flags " + std::to_string(p.header.flags));
   }
+  p.header_ok = true;
   const eiota::Header& h = p.header;
   uint64_t table_at = eiota::table_offset(h.header_len);
   uint64_t data_at = table_at + (uint64_t)eiota::kEntryLen * h.region_count;
   uint64_t total = data_at + h.data_len;
-  if (bytes.size() < data_at) { p.problems.push_back("truncated: the region table ends at byte " + std::to_string(data_at) + ", payload has " + std::to_string(bytes.size())); return p; }
+  if (bytes.size() < data_at)
+    return problem("truncated: the region table ends at byte " + std::to_string(data_at) + ", payload has " + std::to_string(bytes.size()));
   std::copy(b + h.header_len, b + h.header_len + 64, p.signature.begin());
   uint64_t sum = 0;
   for (uint32_t i = 0; i < h.region_count; i++) {
     eiota::Entry e;
     eiota::decode_entry(b + table_at + (uint64_t)i * eiota::kEntryLen, eiota::kEntryLen, &e);
-    if (e.region != i) p.problems.push_back("entry " + std::to_string(i) + " names region " + std::to_string(e.region));
-    if (e.encoding != eiota::kRaw) p.problems.push_back("entry " + std::to_string(i) + ": unknown encoding " + std::to_string(e.encoding));
-    else if ((uint64_t)e.count * eiota::elem_size(e.elem_type) != e.stored_len || !eiota::elem_size(e.elem_type))
-      p.problems.push_back("entry " + std::to_string(i) + ": size does not match its type and count");
-    sum += e.stored_len;
     p.entries.push_back(e);
+    std::string at = "entry " + std::to_string(i);
+    if (e.region != i) return problem(at + " names region " + std::to_string(e.region));
+    if (e.encoding != eiota::kRaw) return problem(at + ": unknown encoding " + std::to_string(e.encoding));
+    if (e.reserved != 0) return problem(at + ": reserved is " + std::to_string(e.reserved) + ", must be 0");
+    if (!eiota::elem_size(e.elem_type)) return problem(at + ": unknown element type " + std::to_string(e.elem_type));
+    if ((uint64_t)e.count * eiota::elem_size(e.elem_type) != e.stored_len)
+      return problem(at + ": stored_len " + std::to_string(e.stored_len) + " is not " + std::to_string(e.count) + " x " +
+                     elem_type_name(e.elem_type));
+    sum += e.stored_len;
   }
-  if (sum != h.data_len) p.problems.push_back("region sizes add up to " + std::to_string(sum) + " bytes, header says " + std::to_string(h.data_len));
+  if (sum != h.data_len)
+    return problem("region sizes add up to " + std::to_string(sum) + " bytes, header says " + std::to_string(h.data_len));
   p.data_offset = data_at;
-  if (bytes.size() < total) p.problems.push_back("truncated: " + std::to_string(bytes.size()) + " of " + std::to_string(total) + " bytes");
-  if (bytes.size() > total) p.problems.push_back("oversize: " + std::to_string(bytes.size() - total) + " bytes past the declared end");
-  if (bytes.size() >= total) {
-    uint8_t d[32];
-    crypto_hash_sha256(d, b + data_at, h.data_len);
-    p.hash_ok = sodium_memcmp(d, h.data_sha256, 32) == 0;
-    if (!p.hash_ok) p.problems.push_back("data SHA-256 does not match the header");
-  }
   if (public_key) {
     std::string msg((const char*)b, h.header_len);
     msg.append((const char*)b + table_at, data_at - table_at);
     p.signature_ok = crypto_sign_verify_detached(p.signature.data(), (const uint8_t*)msg.data(), msg.size(), public_key->data()) == 0;
-    if (!*p.signature_ok) p.problems.push_back("signature does not verify with the given key");
+    if (!*p.signature_ok) return problem("signature does not verify with the given key");
   }
+  if (bytes.size() < total) return problem("truncated: " + std::to_string(bytes.size()) + " of " + std::to_string(total) + " bytes");
+  if (bytes.size() > total) return problem("oversize: " + std::to_string(bytes.size() - total) + " bytes past the declared end");
+  uint8_t d[32];
+  crypto_hash_sha256(d, b + data_at, h.data_len);
+  p.hash_ok = sodium_memcmp(d, h.data_sha256, 32) == 0;
+  if (!p.hash_ok) return problem("data SHA-256 does not match the header");
   return p;
+}
+
+DeviceModel device_model(const Manifest& m, const std::array<uint8_t, 32>& public_key) {
+  DeviceModel d;
+  d.fingerprint = m.fingerprint;
+  d.public_key = public_key;
+  for (const Region& r : m.regions) {
+    DeviceModel::Shape s;
+    s.count = r.count;
+    s.elem_type = r.elem_type;
+    s.flags = r.kind == Region::kModel ? EIOTA_REGION_PREFIX : 0;
+    d.regions.push_back(s);
+  }
+  d.region_count = (uint32_t)d.regions.size();
+  return d;
+}
+
+DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t, 32>& public_key) {
+  DeviceModel d;
+  d.public_key = public_key;
+  const uint8_t* b = (const uint8_t*)payload.data();
+  eiota::Header h{};
+  if (eiota::decode_header(b, payload.size(), &h) != eiota::kDecodeOk) return d;  // the reader says why
+  std::copy(h.fingerprint, h.fingerprint + 16, d.fingerprint.begin());
+  d.region_count = h.region_count;
+  uint64_t at = eiota::table_offset(h.header_len);
+  for (uint32_t i = 0; i < h.region_count && at + eiota::kEntryLen <= payload.size(); i++, at += eiota::kEntryLen) {
+    eiota::Entry e;
+    eiota::decode_entry(b + at, eiota::kEntryLen, &e);
+    DeviceModel::Shape s;
+    s.count = e.count;
+    s.elem_type = e.elem_type;
+    d.regions.push_back(s);
+  }
+  return d;
+}
+
+namespace {
+
+// Storage that checks every write lands inside its region and keeps nothing.
+int discard_begin(void*, const eiota_model*) { return EIOTA_OK; }
+int discard_write(void*, const eiota_model* m, uint32_t region, uint32_t offset, const uint8_t*, uint32_t len) {
+  const eiota_region* r = eiota_model_region(m, region);
+  if (!r) return EIOTA_ERR_STORAGE;
+  uint64_t size = (uint64_t)r->count * eiota::elem_size(r->elem_type);
+  return offset <= size && len <= size - offset ? EIOTA_OK : EIOTA_ERR_STORAGE;
+}
+int discard_commit(void*, const eiota_model*, uint64_t) { return EIOTA_OK; }
+int discard_restore(void*, const eiota_model*) { return EIOTA_OK; }
+const eiota_storage kDiscard = {nullptr, discard_begin, discard_write, discard_commit, discard_restore};
+
+}  // namespace
+
+int device_verdict(const std::string& payload, const DeviceModel& model) {
+  std::vector<eiota_region> regions;
+  for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags});
+  eiota_block block = {regions.data(), (uint32_t)regions.size()};
+  eiota_model_state state{};
+  eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
+                   key_id(model.public_key), &state, &kDiscard};
+  auto u = std::make_unique<eiota_update>();
+  eiota_update_begin(u.get(), &m);
+  int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());
+  if (err == EIOTA_OK) err = eiota_update_finish(u.get());
+  return err;
 }
 
 }  // namespace eiota::host

@@ -9,6 +9,7 @@
 
 #include "eiota_format.h"
 #include "keys.h"
+#include "manifest.h"
 #include "model_arch.h"
 
 namespace eiota::host {
@@ -18,6 +19,7 @@ std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<R
                           uint64_t sequence, const SecretKey& key);
 
 struct PayloadInfo {
+  bool header_ok = false;            // the 80-byte header decoded (magic, version, flags)
   eiota::Header header{};
   std::vector<eiota::Entry> entries;
   std::array<uint8_t, 64> signature{};
@@ -25,11 +27,36 @@ struct PayloadInfo {
   size_t data_offset = 0;
   bool hash_ok = false;
   std::optional<bool> signature_ok;  // set when a public key was given
-  std::vector<std::string> problems; // structural problems found, empty when well formed
+  std::vector<std::string> problems; // the first structural problem found, empty when well formed
 };
 
-// Parses a payload. Never throws on bad bytes: problems are listed in the result.
+// Parses a payload to describe it, up to its first structural problem. Never throws on bad
+// bytes: the problem is listed in the result. Whether a device accepts it is device_verdict's.
 PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>* public_key);
+
+// A device's view of a model: what device/eiota_update.cpp checks a payload against.
+struct DeviceModel {
+  std::array<uint8_t, 16> fingerprint{};
+  std::array<uint8_t, 32> public_key{};
+  struct Shape {
+    uint32_t count = 0;
+    uint8_t elem_type = 0;
+    uint8_t flags = 0;  // EIOTA_REGION_*
+  };
+  std::vector<Shape> regions;
+  uint32_t region_count = 0;  // may exceed regions.size() (a payload's truncated table)
+};
+
+// The model a patched library built from `m` runs, trusting `public_key`. Non-EON model regions
+// carry EIOTA_REGION_PREFIX.
+DeviceModel device_model(const Manifest& m, const std::array<uint8_t, 32>& public_key);
+// Without the deployed model: the payload's own header and table (as far as the bytes hold
+// them) stand for it, so signature, key id, hash and structure are still judged.
+DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t, 32>& public_key);
+
+// Runs the device reader (eiota_update_begin / write / finish) over `payload` for `model`, with
+// a storage that discards the values. Returns EIOTA_OK or the device's eiota_err.
+int device_verdict(const std::string& payload, const DeviceModel& model);
 
 const char* elem_type_name(uint8_t t);
 

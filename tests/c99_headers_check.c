@@ -1,0 +1,65 @@
+/* Every public device header, included from C99 (Zephyr and ESP-IDF applications are C) and
+ * used: built by the default build with -std=c99 -Wall -Wextra -Werror -pedantic. */
+#include "eiota_arduino.h"
+#include "eiota_ed25519.h"
+#include "eiota_errors.h"
+#include "eiota_format.h"
+#include "eiota_model.h"
+#include "eiota_sha256.h"
+#include "eiota_sha512.h"
+#include "eiota_update.h"
+
+static int read_nothing(void* ctx, uint8_t* buf, uint32_t max) {
+  (void)ctx;
+  (void)buf;
+  (void)max;
+  return 0;
+}
+
+static const int8_t factory[4] = {1, 2, 3, 4};
+static int8_t working[4];
+static const struct eiota_region regions[] = {
+    {factory, working, 4, EIOTA_INT8, 0},
+    {factory, working, 4, EIOTA_UINT8, EIOTA_REGION_PREFIX},
+};
+static const eiota_block blocks[] = {{regions, 2}};
+static eiota_model_state state;
+static const uint8_t fingerprint[EIOTA_FINGERPRINT_LEN] = {0};
+static const uint8_t public_key[32] = {0};
+static const eiota_model model = {blocks, 1, 2, fingerprint, public_key, 0, &state, &eiota_ram_storage};
+
+int eiota_c99_check(const uint8_t* payload, size_t len);
+int eiota_c99_check(const uint8_t* payload, size_t len) {
+  static eiota_update u;
+  struct eiota_header h;
+  eiota_entry e;
+  uint8_t digest[32];
+  uint8_t head[EIOTA_HEADER_LEN];
+  eiota_sha256 sha;
+  eiota_sha512 sha512;
+  uint8_t digest512[64];
+  bool ok;
+  int err;
+  if (eiota_decode_header(payload, len, &h) != EIOTA_DECODE_OK) return EIOTA_ERR_BAD_MAGIC;
+  eiota_encode_header(&h, head);
+  if (eiota_decode_entry(payload + eiota_table_offset(h.header_len), EIOTA_ENTRY_LEN, &e) == EIOTA_DECODE_OK)
+    eiota_encode_entry(&e, head);
+  eiota_sha256_init(&sha);
+  eiota_sha256_update(&sha, payload, len);
+  eiota_sha256_final(&sha, digest);
+  eiota_sha512_init(&sha512);
+  eiota_sha512_update(&sha512, digest, sizeof digest);
+  eiota_sha512_final(&sha512, digest512);
+  ok = eiota_ed25519_verify(digest512, public_key, payload, len);
+  if (!eiota_model_ready(&model) || eiota_model_region(&model, 1) == NULL) return EIOTA_ERR_STATE;
+  eiota_update_begin(&u, &model);
+  err = eiota_update_write(&u, payload, len);
+  if (err == EIOTA_OK) err = eiota_update_finish(&u);
+  if (err != EIOTA_OK) eiota_update_abort(&u, err);
+  if (eiota_update_remaining(&u) == 0 && ok) err = eiota_update_pull(&u, &model, read_nothing, NULL);
+  if (state.status == EIOTA_STATUS_FAILED) err = eiota_model_restore(&model);
+  (void)eiota_model_next_generation(&model);
+  (void)eiota_strerror(err);
+  return err + (int)eiota_elem_size(e.elem_type) + (int)eiota_region_size(&regions[0]) + (int)eiota_get_u64(digest) % 2 +
+         (int)eiota_get_u32(digest) % 2 + (int)eiota_get_u16(digest) % 2;
+}
