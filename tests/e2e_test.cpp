@@ -295,7 +295,7 @@ TEST(Zip, ZipInZipOutAndInspectJson) {
   Result p = run(w.sh(kCli + " patch lib.zip -o patched.zip --key k.key"));
   ASSERT_EQ(p.code, 0) << p.out;
   Result list = run(w.sh("unzip -l patched.zip"));
-  EXPECT_NE(list.out.find("eiota/eiota_update.cpp"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("tflite-model/eiota_update.cpp"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("eiota-manifest.json"), std::string::npos);
   ASSERT_EQ(run(w.sh(kCli + " pack --base patched.zip new.zip -o u.eiota --key k.key --sequence 9")).code, 0);
   Result j = run(w.sh(kCli + " inspect u.eiota --base patched.zip --json"));
@@ -584,7 +584,7 @@ int main(int, char** argv) {
   return factory && err == 0 && updated && restored ? 0 : 1;
 })";
   Result c = run(w.sh("c++ -std=c++11 -Ipatched '-DHEADER=\"" + header + "\"' -DMODEL=" + model + " -DMODEL_len=" + model +
-                      "_len device.cpp patched/eiota/*.cpp -o device"));
+                      "_len device.cpp patched/tflite-model/eiota_*.cpp -o device"));
   if (c.code != 0) return c;
   return run(w.sh("./device " + kShared + "/tflite/ei-kws-v2.tflite " + kShared + "/tflite/ei-kws-v1.tflite"));
 }
