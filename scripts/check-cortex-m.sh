@@ -18,7 +18,7 @@ objs=""
 for src in $(find "$root" -name '*.cpp') "$here/bench/cortex_m/main.cpp"; do
   obj="$work/$(basename "$src" .cpp).o"
   case "$src" in
-    */eiota/*) arm-none-eabi-g++ $flags -Wall -Wextra -Werror -c "$src" -o "$obj" ;;  # ours: no warnings
+    */tflite-model/eiota_*) arm-none-eabi-g++ $flags -Wall -Wextra -Werror -c "$src" -o "$obj" ;;  # ours: no warnings
     *) arm-none-eabi-g++ $flags -w -c "$src" -o "$obj" ;;
   esac
   objs="$objs $obj"

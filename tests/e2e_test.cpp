@@ -326,7 +326,7 @@ TEST(Zip, ZipInZipOutAndInspectJson) {
   Result p = run(w.sh(kCli + " patch lib.zip -o patched.zip --key k.key"));
   ASSERT_EQ(p.code, 0) << p.out;
   Result list = run(w.sh("unzip -l patched.zip"));
-  EXPECT_NE(list.out.find("eiota/eiota_update.cpp"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("tflite-model/eiota_update.cpp"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("eiota-manifest.json"), std::string::npos);
   ASSERT_EQ(run(w.sh(kCli + " pack --base patched.zip new.zip -o u.eiota --key k.key --sequence 9")).code, 0);
   Result j = run(w.sh(kCli + " inspect u.eiota --base patched.zip --json"));
@@ -617,7 +617,7 @@ int main(int, char** argv) {
 })";
   Result c = run(w.sh("c++ -std=c++11 -Ipatched '-DHEADER=\"" + header + "\"' -DMODEL=" + model + " -DMODEL_len=" + model +
                       "_len -DNEW_LEN=" + std::to_string(fs::file_size(new_tflite)) + " -DOLD_LEN=" +
-                      std::to_string(fs::file_size(old_tflite)) + " device.cpp patched/eiota/*.cpp -o device"));
+                      std::to_string(fs::file_size(old_tflite)) + " device.cpp patched/tflite-model/eiota_*.cpp -o device"));
   if (c.code != 0) return c;
   return run(w.sh("./device " + new_tflite + " " + old_tflite));
 }

@@ -365,7 +365,11 @@ FileSet build_export(const Model& model, const ExportOptions& options) {
 
   const Names names = make_names(o);
   const EonFiles eon = write_eon(model, o.era, names.symbol, generated_on(o));
-  const std::string root = o.layout == Layout::Arduino ? "src/" : "";
+  const std::string root = o.layout == Layout::Arduino ? "src/"
+                           : o.layout == Layout::Zephyr ? "ei-model/"
+                           : o.layout == Layout::Split  ? "src/edge-impulse/model/"
+                                                        : "";
+  const std::string sdk = o.layout == Layout::Split ? "src/edge-impulse-sdk/" : root + "edge-impulse-sdk/";
 
   FileSet files;
   files[root + "tflite-model/" + names.symbol + "_compiled.cpp"] = eon.cpp;
@@ -376,7 +380,7 @@ FileSet build_export(const Model& model, const ExportOptions& options) {
   if (o.kmeans) files[root + "model-parameters/" + kmeans_file(o)] = kmeans_header(o);
   for (size_t i = 0; i < kFakeSdkFilesCount; ++i) {
     const EmbeddedFile& f = kFakeSdkFiles[i];
-    files[root + "edge-impulse-sdk/" + f.name] = std::string(f.data, f.size);
+    files[sdk + f.name] = std::string(f.data, f.size);
   }
   if (o.layout == Layout::Arduino) {
     files["library.properties"] = library_properties(o);

@@ -1,5 +1,5 @@
 // Assembles a complete Edge Impulse-style library (model, parameters, fake
-// SDK, Arduino or C++ layout) as a set of files in memory.
+// SDK, in one of the layouts firmware projects use) as a set of files in memory.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,10 @@
 
 namespace fixturegen {
 
-enum class Layout { Arduino, Cpp };
+// Arduino: library.properties, src/, examples/. Cpp: the export at the root (EI's C++ library,
+// an ESP-IDF or Zephyr project). Zephyr: the export under ei-model/ (EI's nRF firmwares).
+// Split: the model in src/edge-impulse/model/, the SDK in src/edge-impulse-sdk/.
+enum class Layout { Arduino, Cpp, Zephyr, Split };
 
 struct ExportOptions {
   Era era = Era::E2024;

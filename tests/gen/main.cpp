@@ -21,7 +21,7 @@ using namespace fixturegen;
 
 const char kUsage[] =
     "usage: eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>)\n"
-    "                         --era 2021|2023|2024|2025|2026 --out <dir> [--layout arduino|cpp] [--zip]\n"
+    "                         --era 2021|2023|2024|2025|2026 --out <dir> [--layout arduino|cpp|zephyr|split] [--zip]\n"
     "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
     "                         [--deploy-version N] [--labels a,b,c] [--anomaly kmeans]\n"
     "       eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>) --as-tflite\n"
@@ -37,8 +37,10 @@ const char kUsage[] =
     "                      from Oct 2025)\n"
     "  --out <path>        folder to create (must not exist or be empty); with --zip,\n"
     "                      the zip file to write\n"
-    "  --layout <kind>     arduino (default: library.properties, src/, examples/) or\n"
-    "                      cpp (edge-impulse-sdk/, model-parameters/, tflite-model/ at the root)\n"
+    "  --layout <kind>     arduino (default: library.properties, src/, examples/),\n"
+    "                      cpp (edge-impulse-sdk/, model-parameters/, tflite-model/ at the root,\n"
+    "                      as in ESP-IDF projects), zephyr (the same under ei-model/) or split\n"
+    "                      (model in src/edge-impulse/model/, SDK in src/edge-impulse-sdk/)\n"
     "  --zip               write a zip archive instead of a folder\n"
     "  --project-id <n>    Edge Impulse project id (default 1234)\n"
     "  --block <n>         learning block id, as in tflite_learn_<n> (default 13)\n"
@@ -121,7 +123,9 @@ Args parse_args(int argc, char** argv) {
     } else if (flag == "--layout") {
       if (value == "arduino") a.layout = Layout::Arduino;
       else if (value == "cpp") a.layout = Layout::Cpp;
-      else usage_error("--layout must be arduino or cpp, got '" + value + "'");
+      else if (value == "zephyr") a.layout = Layout::Zephyr;
+      else if (value == "split") a.layout = Layout::Split;
+      else usage_error("--layout must be arduino, cpp, zephyr or split, got '" + value + "'");
     } else if (flag == "--project-id") a.project_id = int(parse_number(flag, value, 1, 2147483647));
     else if (flag == "--block") a.block = int(parse_number(flag, value, 1, 65535));
     else if (flag == "--deploy-version") a.deploy_version = int(parse_number(flag, value, 1, 2147483647));

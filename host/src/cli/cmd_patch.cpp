@@ -37,6 +37,7 @@ int cmd_patch(const std::string& in, const std::string& out, const std::string& 
             << "  model files: " << x.model_paths.size() + x.interp.size() << ", regions: " << r.region_count
             << ", working copy in RAM: " << r.ram_bytes << " bytes\n"
             << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
+            << "  " << r.runtime_note << "\n"
             << "  manifest " << r.out.library << kManifestName << " (" << ms_since(t0) << " ms)\n";
   return 0;
 }

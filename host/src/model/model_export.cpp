@@ -107,7 +107,7 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
 // Whether an SDK preprocessor condition tests `word` (then it cannot become a variable).
 bool sdk_tests_in_preprocessor(const ExportFiles& f, const std::string& word) {
   for (const auto& [path, text] : f.files) {
-    if (path.rfind(f.root + "edge-impulse-sdk/", 0) != 0) continue;
+    if (path.rfind(f.sdk, 0) != 0) continue;
     for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
       size_t bol = text.rfind('\n', at);
       size_t k = text.find_first_not_of(" \t", bol == std::string::npos ? 0 : bol + 1);

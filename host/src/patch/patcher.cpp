@@ -11,6 +11,7 @@
 #include "keys.h"
 #include "manifest.h"
 #include "runtime_files.h"
+#include "runtime_layout.h"
 
 namespace eiota::host {
 namespace {
@@ -202,7 +203,7 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp, BlockPatch* sc
 
 // model_metadata.h: each quantization macro the SDK reads becomes a variable (same type as the
 // literal, so the SDK's arithmetic is unchanged), defined with its factory value and region
-// table in eiota/eiota_macros.cpp.
+// table in eiota_macros.cpp (placed by place_runtime).
 std::string patch_macros(const ModelExport& x, BlockPatch* bp, std::string* cpp) {
   std::string text = x.files.files.at(x.metadata_path);
   std::ostringstream defs, table;
@@ -363,6 +364,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
   }
   // The tables follow the order of x.regions (configs, macros, anomaly, scalers): the payload
   // carries the regions in that order and the device numbers them across its tables.
+  std::map<std::string, std::string> generated;  // runtime sources written for this model
   BlockPatch config, scalers;
   config.table_symbol = "eiota_regions_config";
   scalers.table_symbol = "eiota_regions_scaler";
@@ -379,7 +381,7 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     bp.table_symbol = "eiota_regions_macros";
     std::string cpp;
     f.files[x.metadata_path] = patch_macros(x, &bp, &cpp);
-    f.files[f.root + kRuntimeDir + "eiota_macros.cpp"] = cpp;
+    generated["eiota_macros.cpp"] = cpp;
     blocks.push_back(bp);
   }
   if (!x.anomaly.empty()) {
@@ -389,9 +391,8 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
     blocks.push_back(bp);
   }
   if (scalers.regions) blocks.push_back(scalers);
-  for (size_t i = 0; i < kRuntimeFilesCount; i++)
-    f.files[f.root + kRuntimeDir + kRuntimeFiles[i].name] = std::string(kRuntimeFiles[i].data, kRuntimeFiles[i].size);
-  f.files[f.root + kRuntimeDir + "eiota_model_config.cpp"] = model_config(blocks, x.fp, public_key);
+  generated["eiota_model_config.cpp"] = model_config(blocks, x.fp, public_key);
+  res.runtime_note = place_runtime(f, generated);
   add_arduino_api(f);
 
   Manifest man;

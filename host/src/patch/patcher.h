@@ -12,6 +12,7 @@ struct PatchResult {
   ExportFiles out;         // files of the patched library
   size_t region_count = 0;
   size_t ram_bytes = 0;    // working copies of the values
+  std::string runtime_note;  // where the runtime went (printed by patch)
 };
 
 // Patches an analysed export for `public_key`. A non-EON model gets `reserve` bytes of room to

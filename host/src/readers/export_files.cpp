@@ -42,6 +42,23 @@ void load_dir(ExportFiles& e) {
   }
 }
 
+bool has_folder(const ExportFiles& e, const std::string& prefix) {
+  auto it = e.files.lower_bound(prefix);
+  return it != e.files.end() && it->first.rfind(prefix, 0) == 0;
+}
+
+// The SDK beside the model or, in a split tree (model in src/edge-impulse/model/), in the nearest
+// folder above it that holds edge-impulse-sdk/.
+std::string find_sdk(const ExportFiles& e, std::string dir) {
+  const std::string beside = dir + "edge-impulse-sdk/";
+  for (;;) {
+    if (has_folder(e, dir + "edge-impulse-sdk/")) return dir + "edge-impulse-sdk/";
+    if (dir.empty()) return beside;
+    size_t slash = dir.find_last_of('/', dir.size() - 2);
+    dir = slash == std::string::npos ? "" : dir.substr(0, slash + 1);
+  }
+}
+
 void find_root(ExportFiles& e) {
   std::string best;
   bool found = false;
@@ -58,6 +75,7 @@ void find_root(ExportFiles& e) {
     throw std::runtime_error(e.origin + ": no Edge Impulse model found (expected model-parameters/ and tflite-model/ folders)");
   e.root = best;
   e.library = best;
+  e.sdk = find_sdk(e, best);
   if (best.size() >= 4 && best.compare(best.size() - 4, 4, "src/") == 0) {
     std::string up = best.substr(0, best.size() - 4);
     if (e.has(up + "library.properties")) e.library = up;

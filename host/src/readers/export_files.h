@@ -12,6 +12,8 @@ struct ExportFiles {
   std::map<std::string, std::string> files; // relative path -> contents
   std::string root;     // prefix of the folder holding model-parameters/ and tflite-model/ ("src/")
   std::string library;  // prefix of the library's top folder (where library.properties sits)
+  std::string sdk = "edge-impulse-sdk/";  // prefix of edge-impulse-sdk/: root + "edge-impulse-sdk/", or in a split tree
+                        // (model in src/edge-impulse/model/) the nearest folder above root that holds it
 
   bool has(const std::string& rel) const { return files.count(rel) != 0; }
 };

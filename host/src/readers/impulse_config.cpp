@@ -360,9 +360,9 @@ std::vector<std::pair<std::string, std::string>> members(const std::vector<Token
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> struct_fields(const ExportFiles& f, const std::string& type) {
-  for (const char* dir : {"model-parameters/", "edge-impulse-sdk/"}) {
+  for (const std::string& dir : {f.root + "model-parameters/", f.sdk}) {
     for (const auto& [path, text] : f.files) {
-      if (path.rfind(f.root + dir, 0) != 0 || !(ends_with(path, ".h") || ends_with(path, ".hpp"))) continue;
+      if (path.rfind(dir, 0) != 0 || !(ends_with(path, ".h") || ends_with(path, ".hpp"))) continue;
       if (text.find(type) == std::string::npos || text.find("} " + type + ";") == std::string::npos) continue;
       std::vector<Token> t = tokenize(text, path);
       for (size_t k = 2; k < t.size(); k++) {
