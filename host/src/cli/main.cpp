@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   simulate->add_option("--base", base, "the patched library the devices run")->required();
   simulate->add_option("--payload", payload, "the payload to apply")->required();
   simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
-  simulate->add_option("--features", features, "comma-separated raw features (default: generated)");
+  simulate->add_option("--features", features, "raw features: a file, or the numbers separated by commas (default: generated)");
   simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
 
   auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
