@@ -49,6 +49,7 @@ struct Side {
   bool ran = false;  // a "run_classifier: N" line
   int err = 0;       // its N
   std::vector<std::string> raw, shown;  // raw output lines; everything worth showing
+  std::vector<std::string> results;     // what run_classifier's caller sees: raw tensors, then results
   std::string anomaly;
   std::map<std::string, std::string> working;  // region -> hash of its working values
 };
@@ -67,17 +68,15 @@ Side parse(const std::string& name, const RunResult& r) {
     if (word == "run_classifier:") { s.ran = true; in >> s.err; }
     if (word == "raw") s.raw.push_back(l);
     if (word == "anomaly") s.anomaly = l;
+    if (s.ran && word != "run_classifier:") s.results.push_back(l);
     s.shown.push_back(l);
   }
   return s;
 }
 
-// What is compared: every raw output tensor and the anomaly score.
-std::vector<std::string> compared(const Side& s) {
-  std::vector<std::string> v = s.raw;
-  if (!s.anomaly.empty()) v.push_back(s.anomaly);
-  return v;
-}
+// What is compared: every raw output tensor, the anomaly score, and the results made from them
+// (so a changed output scale is seen too).
+const std::vector<std::string>& compared(const Side& s) { return s.results; }
 
 bool parse_numbers(const std::string& text, std::vector<float>& out, std::string& bad) {
   std::string tok;
@@ -175,7 +174,7 @@ void print_table(const std::vector<const Side*>& sides) {
 
 // Names what differs between two compared lists.
 void print_differences(const Side& a, const Side& b) {
-  std::vector<std::string> x = compared(a), y = compared(b);
+  const std::vector<std::string>&x = compared(a), &y = compared(b);
   for (size_t i = 0; i < std::max(x.size(), y.size()); i++) {
     if (i < x.size() && i < y.size() && x[i] == y[i]) continue;
     std::printf("  %s: %s\n  %s: %s\n", a.name.c_str(), i < x.size() ? x[i].c_str() : "(none)", b.name.c_str(),

@@ -64,10 +64,11 @@ int main(int argc, char** argv) {
   simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
 
   auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
-  std::string sketch;
+  std::string sketch, objects;
   build_sim->add_option("export", in)->required();
   build_sim->add_option("output", out)->required();
   build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
+  build_sim->add_option("--objects", objects, "object files shared by builds, kept by content (default OUTPUT.objs/cache)");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
     if (*pack) return cmd_pack(base, in, out, key, sequence);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {
-      build_simulator({in, out, sketch, true});
+      build_simulator({in, out, sketch, true, objects});
       return 0;
     }
     if (*inspect) return cmd_inspect(payload, base, inspect->count("--key") ? key : "", json, false);
