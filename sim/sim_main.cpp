@@ -1,7 +1,10 @@
 // eiota simulator: runs an export (patched or not) on the host. Built by scripts/build-sim.sh
 // from the export's own sources.
 //   sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]
-// Prints one line per output value with its exact float bits, so two builds can be compared.
+// Prints the raw bytes of every learn block's output tensors as each invoke left them ("raw" lines,
+// captured by the units `eiota simulate` generates around the invokes), then run_classifier's
+// results with their exact float bits, so two builds can be compared.
+// Exit: 0 ok, 1 run_classifier failed, 2 input error (bad arguments, features, files).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +26,53 @@ uint32_t bits(float f) {
   return u;
 }
 
+struct Captured {
+  int block, output;
+  int type;
+  std::vector<int> dims;
+  std::vector<uint8_t> bytes;
+};
+std::vector<Captured>& captured() {
+  static std::vector<Captured> c;
+  return c;
+}
+
+const char* type_name(int t) {
+  switch (t) {
+    case 1: return "float32";
+    case 2: return "int32";
+    case 3: return "uint8";
+    case 4: return "int64";
+    case 7: return "int16";
+    case 9: return "int8";
+    case 10: return "float16";
+    default: return nullptr;
+  }
+}
+
+void push_token(std::vector<float>& v, std::string& tok, const char* path) {
+  if (tok.empty()) return;
+  char* end = nullptr;
+  float x = strtof(tok.c_str(), &end);
+  if (end == tok.c_str() || *end) {
+    fprintf(stderr, "sim: input error: %s: '%s' is not a number\n", path, tok.c_str());
+    exit(2);
+  }
+  v.push_back(x);
+  tok.clear();
+}
+
 std::vector<float> read_features(const char* path) {
   std::vector<float> v;
   FILE* f = fopen(path, "r");
-  if (!f) { fprintf(stderr, "sim: cannot open %s\n", path); exit(2); }
-  char tok[64];
-  int c, n = 0;
+  if (!f) { fprintf(stderr, "sim: input error: cannot open %s\n", path); exit(2); }
+  std::string tok;
+  int c;
   while ((c = fgetc(f)) != EOF) {
-    if (c == ',' || c == '\n' || c == '\r' || c == ' ' || c == '\t') {
-      if (n) { tok[n] = 0; v.push_back(strtof(tok, nullptr)); n = 0; }
-    } else if (n < 63) {
-      tok[n++] = (char)c;
-    }
+    if (c == ',' || c == '\n' || c == '\r' || c == ' ' || c == '\t') push_token(v, tok, path);
+    else tok += (char)c;
   }
-  if (n) { tok[n] = 0; v.push_back(strtof(tok, nullptr)); }
+  push_token(v, tok, path);
   fclose(f);
   return v;
 }
@@ -69,7 +105,7 @@ int read_file(void* ctx, uint8_t* buf, uint32_t max) {
 
 int apply_payload(const char* path) {
   FILE* f = fopen(path, "rb");
-  if (!f) { fprintf(stderr, "sim: cannot open %s\n", path); return 2; }
+  if (!f) { fprintf(stderr, "sim: input error: cannot open %s\n", path); return 2; }
   static eiota_update u;
   int err = eiota_update_pull(&u, &eiota_default_model, read_file, f);
   fclose(f);
@@ -106,7 +142,31 @@ auto box_count(const R& r, int) -> decltype(r.bounding_boxes_count, size_t()) { 
 template <class R>
 size_t box_count(const R& r, long) { return sizeof(r.bounding_boxes) / sizeof(r.bounding_boxes[0]); }
 
+void print_captured() {
+  for (size_t i = 0; i < captured().size(); i++) {
+    const Captured& c = captured()[i];
+    // raw <block>.<output> <type> <dims> <byte count> <bytes in hex>
+    printf("raw %d.%d ", c.block, c.output);
+    if (type_name(c.type)) printf("%s ", type_name(c.type));
+    else printf("type%d ", c.type);
+    for (size_t d = 0; d < c.dims.size(); d++) printf("%s%d", d ? "x" : "", c.dims[d]);
+    printf(" %zu ", c.bytes.size());
+    for (uint8_t b : c.bytes) printf("%02x", b);
+    printf("\n");
+  }
+}
+
 }  // namespace
+
+// Called after each learn block's invoke, once per output tensor, in the order they ran.
+extern "C" void eiota_sim_record(int output, int type, const int* dims, int ndims, const void* data, size_t bytes) {
+  static int block = -1;
+  if (output == 0) block++;
+  Captured c{block, output, type, {}, {}};
+  for (int i = 0; dims && i < ndims; i++) c.dims.push_back(dims[i]);
+  if (data) c.bytes.assign((const uint8_t*)data, (const uint8_t*)data + bytes);
+  captured().push_back(c);
+}
 
 int main(int argc, char** argv) {
   std::vector<float> features;
@@ -124,7 +184,7 @@ int main(int argc, char** argv) {
       regions = true;
 #endif
     } else {
-      fprintf(stderr, "usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]\n");
+      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]\n");
       return 2;
     }
   }
@@ -134,7 +194,7 @@ int main(int argc, char** argv) {
   (void)regions;
   if (features.empty()) features = generated_features();
   if (features.size() != EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE) {
-    fprintf(stderr, "sim: %zu features given, the model takes %d\n", features.size(), (int)EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE);
+    fprintf(stderr, "sim: input error: %zu features given, the model takes %d\n", features.size(), (int)EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE);
     return 2;
   }
   signal_t signal;
@@ -143,6 +203,7 @@ int main(int argc, char** argv) {
   memset(&result, 0, sizeof(result));
   EI_IMPULSE_ERROR err = run_classifier(&signal, &result, false);
   printf("run_classifier: %d\n", (int)err);
+  print_captured();
   if (err != EI_IMPULSE_OK) return 1;
 #if EI_CLASSIFIER_OBJECT_DETECTION == 1
   for (size_t i = 0; i < box_count(result, 0); i++) {

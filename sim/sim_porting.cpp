@@ -6,6 +6,10 @@
 #include <time.h>
 
 #include "edge-impulse-sdk/porting/ei_classifier_porting.h"
+#if __has_include("edge-impulse-sdk/tensorflow/lite/micro/debug_log.h")
+#include "edge-impulse-sdk/tensorflow/lite/micro/debug_log.h"
+#define EIOTA_SIM_HAS_DEBUGLOG 1
+#endif
 
 #if defined(__cplusplus) && EI_C_LINKAGE == 1
 extern "C" {
@@ -44,4 +48,14 @@ void ei_free(void* ptr) { free(ptr); }
 
 #if defined(__cplusplus) && EI_C_LINKAGE == 1
 }
+#endif
+
+// TFLite Micro's log hook, which 2021-22 SDKs leave to the port (porting/<target>/debug_log.cpp).
+// Weak: an SDK whose own debug_log.cc defines it wins. Its linkage is the header's declaration.
+#if defined(EIOTA_SIM_HAS_DEBUGLOG)
+#if defined(EIOTA_SIM_DEBUGLOG_VA)
+__attribute__((weak)) void DebugLog(const char* format, va_list args) { vfprintf(stderr, format, args); }
+#else
+__attribute__((weak)) void DebugLog(const char* s) { fputs(s, stderr); }
+#endif
 #endif

@@ -118,7 +118,7 @@ TEST_P(RoundTrip, PatchedOldPlusPayloadEqualsNew) {
   Result v = run(w.sh(kCli + " verify update.eiota --base patched-old"));
   ASSERT_EQ(v.code, 0) << v.out;
 
-  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
+  std::string build = "EIOTA_CLI='" + kCli + "' bash " + kSource + "/scripts/build-sim.sh ";
   for (const char* s : {"patched-old dev", "patched-new devnew", "new ref", "old refold"}) {
     Result b = run(w.sh(build + s));
     ASSERT_EQ(b.code, 0) << s << "\n" << b.out;
@@ -345,7 +345,7 @@ TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
   ASSERT_EQ(run(w.sh(kCli + " pack --base patched new -o update.eiota --key k.key")).code, 0);
   // The patched library carries the example, including its own header.
   ASSERT_TRUE(fs::exists(w / "patched/examples/eiota_ota_update/eiota_ota_update.ino"));
-  Result b = run(w.sh("bash " + kSource + "/scripts/build-sim.sh patched sketch patched/examples/eiota_ota_update/eiota_ota_update.ino"));
+  Result b = run(w.sh("EIOTA_CLI='" + kCli + "' bash " + kSource + "/scripts/build-sim.sh patched sketch patched/examples/eiota_ota_update/eiota_ota_update.ino"));
   ASSERT_EQ(b.code, 0) << b.out;
   Result r = run(w.sh("./sketch idle ota idle restore"));
   ASSERT_EQ(r.code, 0) << r.out;
@@ -427,7 +427,7 @@ void deploy_and_retrain(const Workdir& w, const std::string& gen, const std::str
 // Builds patched-old and patched-new, applies update.eiota to the first, and checks every region
 // then holds the second's factory values, and that restore brings the first's back.
 void values_travel(const Workdir& w) {
-  std::string build = "bash " + kSource + "/scripts/build-sim.sh ";
+  std::string build = "EIOTA_CLI='" + kCli + "' bash " + kSource + "/scripts/build-sim.sh ";
   ASSERT_EQ(run(w.sh(build + "patched-old dev")).code, 0);
   ASSERT_EQ(run(w.sh(build + "patched-new devnew")).code, 0);
   Result after = run(w.sh("./dev --payload update.eiota --regions"));

@@ -1,10 +1,18 @@
-// `eiota simulate`: build the deployed export on the host, apply a payload, compare outputs.
+// `eiota simulate`: build the deployed export on the host, apply a payload, compare the raw output
+// tensors of every learn block (and the anomaly score) with what the retrained export computes.
+//
+// Exit codes: 0 identical (something was compared, every run succeeded); 1 an error (a build
+// failed, the payload does not verify or the device refused it); 3 DIFFERENT; 4 nothing compared
+// (a run failed, no output was captured, no --expect) or the inputs saturate the model (the payload
+// changed values but no output moved); 5 an input error (bad --features, an unreadable file).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "export_files.h"
 #include "manifest.h"
@@ -19,6 +27,12 @@ namespace fs = std::filesystem;
 namespace eiota::cli {
 namespace {
 
+enum Exit { kIdentical = 0, kDifferent = 3, kNothingCompared = 4, kInputError = 5 };
+
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 std::vector<std::string> lines(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);
@@ -27,45 +41,225 @@ std::vector<std::string> lines(const std::string& s) {
   return out;
 }
 
-// Builds `exp` into cache/<name>-<hash> and returns the executable.
+// What one run of a simulator printed.
+struct Side {
+  std::string name;
+  int exit = 0;
+  std::string text;
+  bool ran = false;  // a "run_classifier: N" line
+  int err = 0;       // its N
+  std::vector<std::string> raw, shown;  // raw output lines; everything worth showing
+  std::vector<std::string> results;     // what run_classifier's caller sees: raw tensors, then results
+  std::string anomaly;
+  std::map<std::string, std::string> working;  // region -> hash of its working values
+};
+
+Side parse(const std::string& name, const RunResult& r) {
+  Side s{name, r.code, r.out};
+  for (const auto& l : lines(r.out)) {
+    std::istringstream in(l);
+    std::string word, idx, w, wh;
+    in >> word;
+    if (word == "region") {
+      if (in >> idx >> w >> wh) s.working[idx] = wh;
+      continue;
+    }
+    if (word == "apply" || word == "restore" || word.rfind("sim:", 0) == 0) continue;
+    if (word == "run_classifier:") { s.ran = true; in >> s.err; }
+    if (word == "raw") s.raw.push_back(l);
+    if (word == "anomaly") s.anomaly = l;
+    if (s.ran && word != "run_classifier:") s.results.push_back(l);
+    s.shown.push_back(l);
+  }
+  return s;
+}
+
+// What is compared: every raw output tensor, the anomaly score, and the results made from them
+// (so a changed output scale is seen too).
+const std::vector<std::string>& compared(const Side& s) { return s.results; }
+
+bool parse_numbers(const std::string& text, std::vector<float>& out, std::string& bad) {
+  std::string tok;
+  auto flush = [&]() {
+    if (tok.empty()) return true;
+    char* end = nullptr;
+    float x = std::strtof(tok.c_str(), &end);
+    if (end == tok.c_str() || *end) { bad = tok; return false; }
+    out.push_back(x);
+    tok.clear();
+    return true;
+  };
+  for (char c : text) {
+    if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (!flush()) return false;
+    } else {
+      tok += c;
+    }
+  }
+  return flush();
+}
+
+// --features: a file of numbers if such a file exists, else the numbers themselves.
+std::vector<float> read_features(const std::string& arg) {
+  std::vector<float> v;
+  std::string bad;
+  if (fs::exists(arg)) {
+    std::string text;
+    try {
+      text = read_file(arg);
+    } catch (const std::exception& e) {
+      throw InputError(std::string("--features: ") + e.what());
+    }
+    if (!parse_numbers(text, v, bad)) throw InputError("--features " + arg + ": '" + bad + "' is not a number");
+  } else if (!parse_numbers(arg, v, bad)) {
+    throw InputError("--features '" + arg + "': no such file, and not a comma-separated list of numbers ('" + bad +
+                     "' is not a number)");
+  }
+  if (v.empty()) throw InputError("--features '" + arg + "': no numbers in it");
+  return v;
+}
+
+// Writes the features where the simulators read them, with every float's exact value.
+std::string features_file(const std::vector<float>& v, const std::string& cache) {
+  std::string text;
+  char buf[32];
+  for (float f : v) {
+    snprintf(buf, sizeof buf, "%.9g\n", f);
+    text += buf;
+  }
+  fs::path p = fs::path(cache) / ("features-" + std::to_string(std::hash<std::string>{}(text)) + ".csv");
+  write_file_atomic(p.string(), text);
+  return fs::absolute(p).string();
+}
+
+// Builds `exp` into cache/<role>-<hash> and returns the executable. Objects are shared by content.
 std::string built(const std::string& exp, const std::string& cache, const char* role) {
   std::string abs = fs::absolute(exp).lexically_normal().string();
   char tag[32];
   snprintf(tag, sizeof tag, "%s-%08zx", role, std::hash<std::string>{}(abs) & 0xffffffffu);
   fs::create_directories(cache);
   std::string bin = (fs::path(cache) / tag).string();
-  build_simulator({exp, bin, "", true});
+  build_simulator({exp, bin, "", true, (fs::path(cache) / "objects").string()});
   return bin;
+}
+
+Side run_side(const std::string& name, const std::string& cmd) {
+  Side s = parse(name, run_command(cmd));
+  if (s.exit == 2) {  // the simulator's input error
+    std::string why;
+    for (const auto& l : lines(s.text))
+      if (l.rfind("sim: input error: ", 0) == 0) why = l.substr(18);
+    throw InputError(name + ": " + (why.empty() ? s.text : why));
+  }
+  return s;
+}
+
+std::string cell(const std::vector<std::string>& v, size_t i) {
+  if (i >= v.size()) return "";
+  return v[i].size() <= 40 ? v[i] : v[i].substr(0, 37) + "...";
+}
+
+void print_table(const std::vector<const Side*>& sides) {
+  size_t rows = 0;
+  for (const Side* s : sides) {
+    std::printf("%-42s", s->name.c_str());
+    rows = std::max(rows, s->shown.size());
+  }
+  std::printf("\n");
+  for (size_t i = 0; i < rows; i++) {
+    for (const Side* s : sides) std::printf("%-42s", cell(s->shown, i).c_str());
+    std::printf("\n");
+  }
+}
+
+// Names what differs between two compared lists.
+void print_differences(const Side& a, const Side& b) {
+  const std::vector<std::string>&x = compared(a), &y = compared(b);
+  for (size_t i = 0; i < std::max(x.size(), y.size()); i++) {
+    if (i < x.size() && i < y.size() && x[i] == y[i]) continue;
+    std::printf("  %s: %s\n  %s: %s\n", a.name.c_str(), i < x.size() ? x[i].c_str() : "(none)", b.name.c_str(),
+                i < y.size() ? y[i].c_str() : "(none)");
+  }
+}
+
+// "nothing compared" when a side failed or captured nothing; "" when every side can be compared.
+std::string incomparable(const std::vector<const Side*>& sides) {
+  for (const Side* s : sides) {
+    if (!s->ran) return s->name + " did not run the model (exit " + std::to_string(s->exit) + "):\n" + s->text;
+    if (s->err != 0) return s->name + ": run_classifier failed with " + std::to_string(s->err);
+    if (s->raw.empty()) return s->name + ": no learn block output was captured";
+  }
+  return "";
+}
+
+int simulate(const std::string& base, const std::string& payload, const std::string& expect,
+             const std::string& features, const std::string& cache) {
+  Manifest m;
+  std::string bytes;
+  try {
+    m = load_manifest(base);
+    bytes = read_file(payload);
+  } catch (const std::exception& e) {
+    throw InputError(e.what());
+  }
+  if (!expect.empty() && !fs::exists(expect)) throw InputError(expect + ": no such file or folder");
+  PayloadInfo p = read_payload(bytes, &m.public_key);
+  if (!p.problems.empty() || std::memcmp(p.header.fingerprint, m.fingerprint.data(), 16) != 0)
+    throw std::runtime_error(payload + ": does not verify against " + base +
+                             (p.problems.empty() ? std::string(": built for another model") : ": " + p.problems[0]));
+  fs::create_directories(cache);
+  std::string feat = features.empty() ? "" : " --features '" + features_file(read_features(features), cache) + "'";
+  std::string dev = built(base, cache, "deployed");
+  Side before = run_side("deployed, factory values", "'" + dev + "' --regions" + feat);
+  Side after = run_side("deployed + payload",
+                        "'" + dev + "' --payload '" + fs::absolute(payload).string() + "' --regions" + feat);
+  if (after.text.find(": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.text);
+  Side want;
+  std::vector<const Side*> sides = {&before, &after};
+  if (!expect.empty()) {
+    want = run_side("retrained export", "'" + built(expect, cache, "expected") + "'" + feat);
+    sides.push_back(&want);
+  }
+  print_table(sides);
+
+  std::string why = incomparable(sides);
+  if (!why.empty()) {
+    std::printf("nothing compared: %s\n", why.c_str());
+    return kNothingCompared;
+  }
+  bool values_moved = before.working != after.working;
+  bool outputs_moved = compared(before) != compared(after);
+  if (!expect.empty() && compared(after) != compared(want)) {
+    std::printf("DIFFERENT: the deployed model with the payload does not compute what %s computes:\n", expect.c_str());
+    print_differences(after, want);
+    return kDifferent;
+  }
+  if (values_moved && !outputs_moved) {
+    std::printf("inputs saturate the model: the payload changed the model's values but no output moved, so this "
+                "input does not test them; pass --features with a real sample\n");
+    return kNothingCompared;
+  }
+  if (expect.empty()) {
+    std::printf("nothing compared: give --expect <the retrained export> to compare with (the payload %s the outputs)\n",
+                outputs_moved ? "moved" : "did not move");
+    return kNothingCompared;
+  }
+  std::printf("identical: the deployed model with the payload computes bit for bit what %s computes "
+              "(%zu raw output tensors%s compared)\n",
+              expect.c_str(), after.raw.size(), after.anomaly.empty() ? "" : " and the anomaly score");
+  return kIdentical;
 }
 
 }  // namespace
 
 int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
                  const std::string& features, const std::string& cache) {
-  Manifest m = load_manifest(base);
-  PayloadInfo p = read_payload(read_file(payload), &m.public_key);
-  if (!p.problems.empty() || std::memcmp(p.header.fingerprint, m.fingerprint.data(), 16) != 0)
-    throw std::runtime_error(payload + ": does not verify against " + base +
-                             (p.problems.empty() ? std::string(": built for another model") : ": " + p.problems[0]));
-  std::string feat = features.empty() ? "" : " --features '" + fs::absolute(features).string() + "'";
-  std::string dev = built(base, cache, "deployed");
-  RunResult before = run_command("'" + dev + "'" + feat);
-  RunResult after = run_command("'" + dev + "' --payload '" + fs::absolute(payload).string() + "'" + feat);
-  if (after.out.find(": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.out);
-  std::vector<std::string> a = lines(before.out), b = lines(after.out), c;
-  b.erase(b.begin());  // "apply ...: ok"
-  if (!expect.empty()) c = lines(run_command("'" + built(expect, cache, "expected") + "'" + feat).out);
-  std::printf("%-40s %-40s %s\n", "deployed, factory values", "deployed + payload", expect.empty() ? "" : "retrained export");
-  for (size_t i = 0; i < std::max({a.size(), b.size(), c.size()}); i++)
-    std::printf("%-40s %-40s %s\n", i < a.size() ? a[i].c_str() : "", i < b.size() ? b[i].c_str() : "",
-                i < c.size() ? c[i].c_str() : "");
-  if (expect.empty()) return 0;
-  if (b == c) {
-    std::printf("identical: the deployed model with the payload computes bit for bit what %s computes\n", expect.c_str());
-    return 0;
+  try {
+    return simulate(base, payload, expect, features, cache);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "eiota: input error: %s\n", e.what());
+    return kInputError;
   }
-  std::printf("DIFFERENT: the deployed model with the payload does not compute what %s computes\n", expect.c_str());
-  return 3;
 }
 
 }  // namespace eiota::cli

@@ -96,14 +96,15 @@ int run(int argc, char** argv) {
   simulate->add_option("--base", base, "the patched library the devices run")->required();
   simulate->add_option("--payload", payload, "the payload to apply")->required();
   simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
-  simulate->add_option("--features", features, "comma-separated raw features (default: generated)");
+  simulate->add_option("--features", features, "raw features: a file, or the numbers separated by commas (default: generated)");
   simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
 
   auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
-  std::string sketch;
+  std::string sketch, objects;
   build_sim->add_option("export", in)->required();
   build_sim->add_option("output", out)->required();
   build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
+  build_sim->add_option("--objects", objects, "object files shared by builds, kept by content (default OUTPUT.objs/cache)");
 
   CLI11_PARSE(app, argc, argv);  // a parse error exits with CLI11's own code (docs/CLI.md)
   try {
@@ -116,7 +117,7 @@ int run(int argc, char** argv) {
     if (*pack) return cmd_pack(base, in, out, key, sequence);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {
-      build_simulator({in, out, sketch, true});
+      build_simulator({in, out, sketch, true, objects});
       return 0;
     }
     if (*inspect) return cmd_inspect(payload, base, inspect->count("--key") ? key : "", json, false);

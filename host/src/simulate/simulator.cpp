@@ -1,15 +1,21 @@
 #include "simulator.h"
 
+#include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "export_files.h"
 #include "runtime_files.h"
@@ -22,6 +28,23 @@ namespace {
 const char* kDefines =
     "-DTF_LITE_DISABLE_X86_NEON=1 -DEIDSP_USE_CMSIS_DSP=0 -DEI_CLASSIFIER_TFLITE_ENABLE_CMSIS_NN=0 "
     "-DEI_PORTING_POSIX=1 -DEIDSP_QUANTIZE_FILTERBANK=0 -DNDEBUG";
+
+// The interpreter's Invoke, wrapped at link time in non-EON builds to capture the raw outputs.
+const char* kInvokeSymbol = "_ZN6tflite16MicroInterpreter6InvokeEv";
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string hex_sha256(const std::string& data) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  static const char* x = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 20; i++) s += {x[d[i] >> 4], x[d[i] & 15]};
+  return s;
+}
 
 bool is_source(const fs::path& p) {
   std::string e = p.extension().string();
@@ -56,32 +79,300 @@ fs::path find_root(const fs::path& dir) {
   return best.parent_path();
 }
 
-// Writes the embedded simulator sources (sim/) that match `prefix` under `dir`.
+void write_if_changed(const fs::path& p, const std::string& want) {
+  fs::create_directories(p.parent_path());
+  if (fs::exists(p) && read_file(p.string()) == want) return;
+  write_file_atomic(p.string(), want);
+}
+
+// Writes the embedded simulator sources (sim/) under `dir`.
 void write_sim_files(const fs::path& dir) {
-  for (size_t i = 0; i < kSimFilesCount; i++) {
-    fs::path p = dir / kSimFiles[i].name;
-    fs::create_directories(p.parent_path());
-    std::string want(kSimFiles[i].data, kSimFiles[i].size);
-    if (fs::exists(p) && read_file(p.string()) == want) continue;  // keep timestamps for make
-    write_file_atomic(p.string(), want);
-  }
+  for (size_t i = 0; i < kSimFilesCount; i++)
+    write_if_changed(dir / kSimFiles[i].name, std::string(kSimFiles[i].data, kSimFiles[i].size));
+}
+
+// A zip entry name that would land outside the folder it is unpacked to ("../x", "/etc/x", "C:x").
+bool escapes(const std::string& name) {
+  if (name.empty() || name[0] == '/' || name[0] == '\\' || (name.size() > 1 && name[1] == ':')) return true;
+  std::string part;
+  std::istringstream in(name);
+  while (std::getline(in, part, '/'))
+    if (part == ".." || part.find('\\') != std::string::npos) return true;
+  return false;
 }
 
 fs::path unpack_if_zip(const std::string& path, const fs::path& cache) {
   if (fs::is_directory(path)) return fs::absolute(path);
   ExportFiles e = load_export(path);
+  for (const auto& f : e.files)
+    if (escapes(f.first))
+      throw std::runtime_error(path + ": zip entry '" + f.first +
+                               "' points outside the folder it is unpacked to; refusing to unpack it");
   fs::path dir = cache / "src";
-  for (const auto& [name, data] : e.files) {
-    fs::path p = dir / name;
-    fs::create_directories(p.parent_path());
-    if (fs::exists(p) && read_file(p.string()) == data) continue;
-    write_file_atomic(p.string(), data);
+  for (const auto& [name, data] : e.files) write_if_changed(dir / name, data);
+  // Files of an earlier zip unpacked here would otherwise be compiled with this one.
+  if (fs::exists(dir)) {
+    std::vector<fs::path> stale;
+    for (const auto& f : fs::recursive_directory_iterator(dir))
+      if (f.is_regular_file() && !e.files.count(fs::relative(f.path(), dir).generic_string())) stale.push_back(f.path());
+    for (const auto& p : stale) fs::remove(p);
   }
   return dir;
 }
 
-std::string object_name(const std::string& src) {
-  return std::to_string(std::hash<std::string>{}(src) % 1000000007) + "_" + fs::path(src).filename().string() + ".o";
+struct Source {
+  std::string path;
+  std::string extra;   // flags for this file only
+  bool model = false;  // an export model file: depends on the .tflite files it may INCBIN
+};
+
+// Absolute folders that differ between two builds of equal content, replaced by tokens in cache keys.
+class Places {
+ public:
+  void add(const fs::path& dir, const std::string& token) {
+    list_.push_back({dir.string(), token});
+    std::sort(list_.begin(), list_.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  }
+  std::string abstract(std::string s) const {
+    for (const auto& [dir, token] : list_)
+      for (size_t at = s.find(dir); at != std::string::npos; at = s.find(dir, at + token.size()))
+        s.replace(at, dir.size(), token);
+    return s;
+  }
+  std::string concrete(std::string s) const {
+    for (const auto& [dir, token] : list_)
+      if (s.rfind(token, 0) == 0) return dir + s.substr(token.size());
+    return s;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> list_;
+};
+
+// Content hashes of files, computed once per build.
+class Hashes {
+ public:
+  std::string of(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = memo_.find(path);
+    if (it != memo_.end()) return it->second;
+    std::string h = "-";
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream s;
+      s << in.rdbuf();
+      h = hex_sha256(s.str());
+    }
+    return memo_[path] = h;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> memo_;
+};
+
+// The header files a compiler -MD output lists (the target is named "x").
+std::vector<std::string> parse_deps(const std::string& d) {
+  std::string text;
+  for (size_t i = 0; i < d.size(); i++) {
+    if (d[i] == '\\' && i + 1 < d.size() && d[i + 1] == '\n') { i++; continue; }
+    text += d[i];
+  }
+  std::vector<std::string> out;
+  size_t colon = text.find(':');
+  if (colon == std::string::npos) return out;
+  std::istringstream in(text.substr(colon + 1));
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+// Object files stored by content: objects/<key>/<deps>.o where key hashes the compiler, flags,
+// source text (and a model file's .tflite files), and <deps>.deps lists each header with its hash.
+class ObjectStore {
+ public:
+  ObjectStore(fs::path dir, const Places& places, Hashes& hashes) : dir_(std::move(dir)), places_(places), hashes_(hashes) {}
+
+  std::string key(const std::string& compile, const Source& s, const std::vector<std::string>& models) {
+    std::string k = places_.abstract(compile + " " + s.extra) + '\0' + places_.abstract(s.path) + '\0' + hashes_.of(s.path);
+    if (s.model)
+      for (const auto& m : models) k += '\0' + places_.abstract(m) + ' ' + hashes_.of(m);
+    return hex_sha256(k);
+  }
+
+  // The cached object whose recorded headers all still hold the recorded content, or "".
+  std::string find(const std::string& key) {
+    fs::path d = dir_ / key;
+    if (!fs::is_directory(d)) return "";
+    for (const auto& e : fs::directory_iterator(d)) {
+      if (e.path().extension() != ".deps") continue;
+      fs::path obj = fs::path(e.path()).replace_extension(".o");
+      if (fs::exists(obj) && deps_hold(read_file(e.path().string()))) return obj.string();
+    }
+    return "";
+  }
+
+  // Compiles into the store; returns the object, or "" if the compiler failed.
+  std::string compile(const std::string& cmd, const Source& s, const std::string& key, int job) {
+    fs::path d = dir_ / key;
+    fs::create_directories(d);
+    std::string tmp = (d / ("tmp-" + std::to_string(getpid()) + "-" + std::to_string(job))).string();
+    std::string full = cmd + " " + s.extra + " -MD -MF '" + tmp + ".d' -MT x -c '" + s.path + "' -o '" + tmp + ".o'";
+    if (std::system(full.c_str()) != 0) {
+      fs::remove(tmp + ".o");
+      fs::remove(tmp + ".d");
+      return "";
+    }
+    std::string deps;
+    for (const auto& h : parse_deps(read_file(tmp + ".d"))) {
+      std::string abs = fs::absolute(h).lexically_normal().string();
+      deps += hashes_.of(abs) + " " + places_.abstract(abs) + "\n";
+    }
+    fs::remove(tmp + ".d");
+    fs::path obj = d / (hex_sha256(deps) + ".o");
+    fs::rename(tmp + ".o", obj);  // the object before its deps: a reader finding the deps finds the object
+    write_file_atomic(fs::path(obj).replace_extension(".deps").string(), deps);
+    return obj.string();
+  }
+
+ private:
+  bool deps_hold(const std::string& deps) {
+    std::istringstream in(deps);
+    std::string hash, path;
+    while (in >> hash >> path)
+      if (hashes_.of(places_.concrete(path)) != hash) return false;
+    return true;
+  }
+
+  fs::path dir_;
+  const Places& places_;
+  Hashes& hashes_;
+};
+
+// The EON model files' stems ("tflite_learn_5" for tflite_learn_5_compiled.cpp) with a header
+// declaring <stem>_invoke.
+std::vector<std::string> eon_stems(const fs::path& models) {
+  std::vector<std::string> out;
+  const std::string tail = "_compiled.cpp";
+  for (const auto& s : sources_in(models, false)) {
+    std::string name = fs::path(s).filename().string();
+    if (name.size() <= tail.size() || name.compare(name.size() - tail.size(), tail.size(), tail) != 0) continue;
+    std::string stem = name.substr(0, name.size() - tail.size());
+    fs::path h = models / (stem + "_compiled.h");
+    if (fs::exists(h) && read_file(h.string()).find(stem + "_invoke") != std::string::npos) out.push_back(stem);
+  }
+  return out;
+}
+
+// How many outputs the model has when its header has no <stem>_outputs(): the entries of
+// outTensorIndices[] in the model file, else 1.
+size_t output_count(const std::string& model) {
+  size_t at = model.find("outTensorIndices[] = {");
+  if (at == std::string::npos) return 1;
+  size_t end = model.find('}', at);
+  std::string list = model.substr(at + 22, end == std::string::npos ? 0 : end - at - 22);
+  size_t n = 0;
+  bool in_number = false;
+  for (char c : list) {
+    bool digit = c >= '0' && c <= '9';
+    if (digit && !in_number) n++;
+    in_number = digit;
+  }
+  return n ? n : 1;
+}
+
+// A translation unit that defines <stem>_invoke: it runs the real one (renamed in the model's
+// own TU) and records every output tensor's bytes before the SDK resets the arena.
+std::string eon_capture_tu(const fs::path& models, const std::string& stem) {
+  std::string header = read_file((models / (stem + "_compiled.h")).string());
+  std::string count = header.find(stem + "_outputs(") != std::string::npos
+                          ? stem + "_outputs()"
+                          : std::to_string(output_count(read_file((models / (stem + "_compiled.cpp")).string())));
+  bool c_linkage = header.find("extern \"C\"") != std::string::npos;
+  return "// Generated by eiota simulate: captures " + stem + "'s raw outputs.\n#include <string.h>\n" +
+         "#include \"sim_capture.h\"\n#include \"tflite-model/" + stem + "_compiled.h\"\n" +
+         (c_linkage ? "extern \"C\" " : "") + "TfLiteStatus " + stem + "_invoke_eiota_real();\n" +
+         "TfLiteStatus " + stem + "_invoke() {\n  TfLiteStatus s = " + stem + "_invoke_eiota_real();\n" +
+         "  for (size_t i = 0; i < (size_t)(" + count + "); i++) {\n    TfLiteTensor t;\n    memset(&t, 0, sizeof(t));\n" +
+         "    if (eiota_sim_output(&" + stem + "_output, (int)i, &t)) eiota_sim_record_tensor((int)i, &t);\n  }\n" +
+         "  return s;\n}\n";
+}
+
+// The same for the TFLite interpreter: MicroInterpreter::Invoke is wrapped at link time.
+std::string interpreter_capture_tu() {
+  std::string s = kInvokeSymbol;
+  return "// Generated by eiota simulate: captures the interpreter's raw outputs.\n"
+         "#include \"sim_capture.h\"\n#include \"edge-impulse-sdk/tensorflow/lite/micro/micro_interpreter.h\"\n"
+         "extern \"C\" TfLiteStatus __real_" + s + "(tflite::MicroInterpreter* self);\n"
+         "extern \"C\" TfLiteStatus __wrap_" + s + "(tflite::MicroInterpreter* self) {\n"
+         "  TfLiteStatus s = __real_" + s + "(self);\n"
+         "  for (size_t i = 0; i < self->outputs_size(); i++) {\n"
+         "    TfLiteTensor* t = self->output(i);\n    if (t) eiota_sim_record_tensor((int)i, t);\n  }\n  return s;\n}\n";
+}
+
+struct Plan {
+  std::vector<Source> srcs;
+  std::string cxx_flags, c_flags, link_flags;
+};
+
+Plan plan_build(const SimBuild& b, const fs::path& root, const fs::path& objs) {
+  fs::path sdk = root / "edge-impulse-sdk";
+  fs::path models = root / "tflite-model";
+  Plan p;
+  std::vector<std::string> stems = b.sketch.empty() ? eon_stems(models) : std::vector<std::string>{};
+  for (const auto& s : sources_in(models, false)) {
+    Source src{s, "", true};
+    for (const auto& stem : stems)
+      if (fs::path(s).filename() == stem + "_compiled.cpp") src.extra = "-D" + stem + "_invoke=" + stem + "_invoke_eiota_real";
+    p.srcs.push_back(src);
+  }
+  for (const auto& s : sources_in(sdk, true, {sdk / "CMSIS", sdk / "porting", sdk / "third_party"})) p.srcs.push_back({s});
+  std::vector<std::string> porting = sources_in(sdk / "porting", false);  // a port of the SDK's own
+  if (porting.empty()) porting = sources_in(sdk / "porting" / "posix", true);
+  if (porting.empty()) {
+    // Old SDKs log through DebugLog(const char*), newer ones through DebugLog(format, va_list).
+    fs::path log = sdk / "tensorflow/lite/micro/debug_log.h";
+    bool va = fs::exists(log) && read_file(log.string()).find("va_list") != std::string::npos;
+    p.srcs.push_back({(objs / "sim" / "sim_porting.cpp").string(), va ? "-DEIOTA_SIM_DEBUGLOG_VA=1" : ""});
+  } else {
+    for (const auto& s : porting) p.srcs.push_back({s});
+  }
+  p.srcs.push_back({(objs / "sim" / "sim_cmsis_stubs.cpp").string()});
+
+  std::string defs = kDefines, incs;
+  bool patched = fs::exists(root / "eiota" / "eiota_update.h");
+  if (patched)
+    for (const auto& s : sources_in(root / "eiota", false)) p.srcs.push_back({s});
+  if (!b.sketch.empty()) {
+    fs::path ino = objs / (fs::path(b.sketch).stem().string() + ".ino.cpp");
+    write_if_changed(ino, read_file(b.sketch));
+    p.srcs.push_back({ino.string()});
+    p.srcs.push_back({(objs / "sim" / "arduino" / "arduino_main.cpp").string()});
+    defs += " -DEIOTA_HOST_ARDUINO_SHIM=\\\"Arduino.h\\\"";
+    incs = "-I" + (objs / "sim" / "arduino").string() + " -include Arduino.h";
+  } else {
+    // Only the simulator's main differs for a patched export: the SDK's objects are shared.
+    p.srcs.push_back({(objs / "sim" / "sim_main.cpp").string(), patched ? "-DEIOTA_SIM_PATCHED=1" : ""});
+    for (const auto& stem : stems) {
+      fs::path tu = objs / "gen" / (stem + "_capture.cpp");
+      write_if_changed(tu, eon_capture_tu(models, stem));
+      p.srcs.push_back({tu.string()});
+    }
+    if (stems.empty() && fs::exists(sdk / "tensorflow/lite/micro/micro_interpreter.h")) {
+      fs::path tu = objs / "gen" / "interpreter_capture.cpp";
+      write_if_changed(tu, interpreter_capture_tu());
+      p.srcs.push_back({tu.string()});
+      p.link_flags = std::string(" -Wl,--wrap=") + kInvokeSymbol;
+    }
+  }
+  std::string inc = "-I" + root.string() + " -I" + sdk.string() + " -I" + (sdk / "third_party/flatbuffers/include").string() +
+                    " -I" + (sdk / "third_party/gemmlowp").string() + " -I" + (sdk / "third_party/ruy").string() +
+                    " -I" + (sdk / "CMSIS/Core/Include").string() + " -I" + (sdk / "CMSIS/DSP/Include").string() +  // 2021 SDKs
+                    " -I" + (objs / "sim").string();
+  inc += " -Wa,-I" + root.string();  // INCBIN model files (Studio 2025) are named from the export root
+  p.cxx_flags = "-std=c++14 -O2 -w " + defs + " " + incs + " " + inc;
+  p.c_flags = "-std=c11 -O2 -w " + defs + " " + inc;
+  return p;
 }
 
 }  // namespace
@@ -104,65 +395,69 @@ void build_simulator(const SimBuild& b) {
   fs::path objs = out.string() + ".objs";
   fs::create_directories(objs);
   fs::path root = find_root(unpack_if_zip(b.export_path, objs));
-  fs::path sdk = root / "edge-impulse-sdk";
   write_sim_files(objs / "sim");
+  Plan plan = plan_build(b, root, objs);
 
-  std::vector<std::string> srcs = sources_in(root / "tflite-model", false);
-  for (const auto& s : sources_in(sdk, true, {sdk / "CMSIS", sdk / "porting", sdk / "third_party"})) srcs.push_back(s);
-  std::vector<std::string> porting = sources_in(sdk / "porting", false);  // a port of the SDK's own
-  if (porting.empty()) porting = sources_in(sdk / "porting" / "posix", true);
-  if (porting.empty()) porting = {(objs / "sim" / "sim_porting.cpp").string()};
-  srcs.insert(srcs.end(), porting.begin(), porting.end());
-  srcs.push_back((objs / "sim" / "sim_cmsis_stubs.cpp").string());
-
-  std::string defs = kDefines, incs;
-  if (fs::exists(root / "eiota" / "eiota_update.h")) {
-    for (const auto& s : sources_in(root / "eiota", false)) srcs.push_back(s);
-    defs += " -DEIOTA_SIM_PATCHED=1";
-  }
-  if (!b.sketch.empty()) {
-    fs::path ino = objs / (fs::path(b.sketch).stem().string() + ".ino.cpp");
-    std::string text = read_file(b.sketch);
-    if (!fs::exists(ino) || read_file(ino.string()) != text) write_file_atomic(ino.string(), text);
-    srcs.push_back(ino.string());
-    srcs.push_back((objs / "sim" / "arduino" / "arduino_main.cpp").string());
-    defs += " -DEIOTA_HOST_ARDUINO_SHIM=\\\"Arduino.h\\\"";
-    incs = "-I" + (objs / "sim" / "arduino").string() + " -include Arduino.h";
-  } else {
-    srcs.push_back((objs / "sim" / "sim_main.cpp").string());
-  }
-
-  std::ostringstream mk;
-  std::string inc = "-I" + root.string() + " -I" + sdk.string() + " -I" + (sdk / "third_party/flatbuffers/include").string() +
-                    " -I" + (sdk / "third_party/gemmlowp").string() + " -I" + (sdk / "third_party/ruy").string() +
-                    " -I" + (sdk / "CMSIS/Core/Include").string() + " -I" + (sdk / "CMSIS/DSP/Include").string();  // 2021 SDKs
-  inc += " -Wa,-I" + root.string();  // INCBIN model files (Studio 2025) are named from the export root
-  mk << "CXXFLAGS := -std=c++14 -O2 -w " << defs << " " << incs << " " << inc << "\n"
-     << "CFLAGS := -std=c11 -O2 -w " << defs << " " << inc << "\n";
-  // Model files linked with INCBIN are not in the compiler's dependency lists: the export's own
-  // sources depend on them here, so a retrained .tflite is never served from a stale object.
-  std::string models;
+  Places places;
+  places.add(root, "@EXPORT@");
+  places.add(objs / "sim", "@SIM@");
+  places.add(objs, "@OBJS@");
+  Hashes hashes;
+  ObjectStore store(b.objects.empty() ? objs / "cache" : fs::absolute(b.objects), places, hashes);
+  std::string cxx = env_or("CXX", "c++"), cc = env_or("CC", "cc");
+  std::vector<std::string> models;
   for (const auto& e : fs::directory_iterator(root / "tflite-model"))
-    if (e.path().extension() == ".tflite") models += " " + e.path().string();
-  std::string all;
-  for (const auto& s : srcs) {
-    std::string o = (objs / object_name(s)).string();
-    all += " " + o;
-    bool c = fs::path(s).extension() == ".c";
-    bool in_sdk = s.rfind(sdk.string() + "/", 0) == 0;
-    mk << o << ": " << s << (in_sdk ? "" : models) << "\n\t@" << (b.progress ? "echo '  compile " + fs::path(s).filename().string() + "' >&2; " : "")
-       << (c ? "$(CC) $(CFLAGS)" : "$(CXX) $(CXXFLAGS)") << " -MMD -c $< -o $@\n";
+    if (e.path().extension() == ".tflite") models.push_back(e.path().string());
+  std::sort(models.begin(), models.end());
+
+  size_t n = plan.srcs.size();
+  std::vector<std::string> cmds(n), keys(n), found(n);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < n; i++) {
+    bool c = fs::path(plan.srcs[i].path).extension() == ".c";
+    cmds[i] = c ? cc + " " + plan.c_flags : cxx + " " + plan.cxx_flags;
+    keys[i] = store.key(cmds[i], plan.srcs[i], models);
+    found[i] = store.find(keys[i]);
+    if (found[i].empty()) todo.push_back(i);
   }
-  mk << out.string() << ":" << all << "\n\t@$(CXX) -o $@ $^ -lm\n-include " << objs.string() << "/*.d\n";
-  fs::path makefile = objs / "Makefile";
-  write_file_atomic(makefile.string(), mk.str());
-  if (b.progress)
-    fprintf(stderr, "eiota: building %s from %zu sources (%s; first build of a full SDK takes a minute or two)\n",
-            out.filename().c_str(), srcs.size(), root.c_str());
-  long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-  std::string cmd = "make -s -f '" + makefile.string() + "' -j" + std::to_string(jobs > 0 ? jobs : 1) + " '" + out.string() + "'";
-  int status = std::system(cmd.c_str());
-  if (status != 0) throw std::runtime_error(b.export_path + ": the host build failed (see the compiler output above)");
+  if (b.progress && !todo.empty())
+    fprintf(stderr, "eiota: building %s: compiling %zu of %zu sources (%s%s)\n", out.filename().c_str(), todo.size(), n,
+            root.c_str(), todo.size() > 50 ? "; a full SDK takes a minute or two the first time" : "");
+
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::vector<std::string> failed;
+  auto worker = [&](int job) {
+    for (size_t t; (t = next++) < todo.size();) {
+      size_t i = todo[t];
+      if (b.progress) {
+        std::lock_guard<std::mutex> lock(mu);
+        fprintf(stderr, "  compile %s\n", fs::path(plan.srcs[i].path).filename().c_str());
+      }
+      found[i] = store.compile(cmds[i], plan.srcs[i], keys[i], job);
+      if (found[i].empty()) {
+        std::lock_guard<std::mutex> lock(mu);
+        failed.push_back(plan.srcs[i].path);
+      }
+    }
+  };
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t jobs = std::min<size_t>(todo.size(), cpus > 0 ? (size_t)cpus : 1);
+  std::vector<std::thread> pool;
+  for (size_t j = 0; j < jobs; j++) pool.emplace_back(worker, (int)j);
+  for (auto& t : pool) t.join();
+  if (!failed.empty())
+    throw std::runtime_error(b.export_path + ": the host build failed compiling " + failed[0] + " (see the compiler output above)");
+
+  std::string link = cxx + " -o '" + out.string() + ".tmp'";
+  for (const auto& o : found) link += " '" + o + "'";
+  link += " -lm" + plan.link_flags;
+  fs::path stamp = objs / "link.stamp";
+  std::string want = hex_sha256(link);
+  if (fs::exists(out) && fs::exists(stamp) && read_file(stamp.string()) == want) return;
+  if (std::system(link.c_str()) != 0) throw std::runtime_error(b.export_path + ": the host build failed linking " + out.string());
+  fs::rename(out.string() + ".tmp", out);
+  write_file_atomic(stamp.string(), want);
 }
 
 }  // namespace eiota::host

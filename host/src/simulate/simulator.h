@@ -1,5 +1,6 @@
 // Building an export on the host with the SDK inside it, and running it: the engine of
-// `eiota simulate`. Object files are cached, so a rebuild takes seconds.
+// `eiota simulate`. Object files are cached by content (source, flags, every header it read),
+// so a rebuild takes seconds and two exports sharing an SDK compile it once.
 #pragma once
 
 #include <string>
@@ -10,7 +11,8 @@ struct SimBuild {
   std::string export_path;  // folder or zip, patched or not
   std::string out;          // the executable to write; objects go to `out`.objs/
   std::string sketch;       // optional .ino: built on the host Arduino shim instead of the simulator
-  bool progress = true;     // one line per compiled file on stderr
+  bool progress = true;     // one line per compiled file on stderr, only when something compiles
+  std::string objects;      // object store shared by builds (default `out`.objs/cache): keyed by content
 };
 
 // Throws std::runtime_error naming the export or the failing step.
