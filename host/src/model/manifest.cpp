@@ -7,6 +7,7 @@
 
 #include "export_files.h"
 #include "model_export.h"
+#include "numbers.h"
 
 using nlohmann::json;
 
@@ -17,7 +18,7 @@ template <size_t N>
 std::array<uint8_t, N> unhex(const std::string& s, const std::string& what) {
   std::array<uint8_t, N> out{};
   if (s.size() != 2 * N) throw std::runtime_error(what + ": expected " + std::to_string(2 * N) + " hex digits");
-  for (size_t i = 0; i < N; i++) out[i] = (uint8_t)std::stoi(s.substr(2 * i, 2), nullptr, 16);
+  for (size_t i = 0; i < N; i++) out[i] = (uint8_t)parse_int(s.substr(2 * i, 2), what, 0, 255, 16);
   return out;
 }
 

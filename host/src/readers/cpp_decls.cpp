@@ -5,6 +5,10 @@
 namespace eiota::host {
 namespace {
 
+// Generated sources nest initialisers a few levels deep (a struct of arrays of structs); a bound
+// keeps the recursive list parser (and Init's recursive destructor) off the end of the stack.
+constexpr int kMaxListDepth = 64;
+
 bool is(const Token& t, std::string_view s) { return t.text == s; }
 
 class Splitter {
@@ -155,7 +159,7 @@ class Splitter {
   // Parses an initialiser starting at `k`; returns the index of the terminating ';'.
   size_t parse_init(size_t k, Init* out) {
     if (k < t_.size() && is(t_[k], "{")) {
-      size_t end = parse_list(k, out);
+      size_t end = parse_list(k, out, 1);
       if (end >= t_.size() || !is(t_[end], ";")) error(k, "expected ';' after initialiser");
       return end;
     }
@@ -169,14 +173,16 @@ class Splitter {
   }
 
   // Parses `{ item, item, ... }` at `k`; returns the index past the closing brace.
-  size_t parse_list(size_t k, Init* out) {
+  size_t parse_list(size_t k, Init* out, int depth) {
+    if (depth > kMaxListDepth)
+      error(k, "initialiser lists nested more than " + std::to_string(kMaxListDepth) + " deep");
     out->is_list = true;
     out->first = k;
     k++;
     while (k < t_.size() && !is(t_[k], "}")) {
       Init item;
       if (is(t_[k], "{")) {
-        k = parse_list(k, &item);
+        k = parse_list(k, &item, depth + 1);
       } else {
         item.first = k;
         while (k < t_.size() && !is(t_[k], ",") && !is(t_[k], "}")) {

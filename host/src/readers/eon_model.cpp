@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "eiota_format.h"
+#include "numbers.h"
 
 namespace eiota::host {
 namespace {
@@ -32,25 +33,20 @@ struct Reader {
     return false;
   }
 
-  int64_t integer(const Init& e) const {
+  std::string joined(const Init& e) const {
+    if (e.is_list) error(e.first, "expected a number, found a braced list");
     std::string s = e.text(t);
     s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
-    char* end = nullptr;
-    long long v = std::strtoll(s.c_str(), &end, 0);
-    while (end && *end && std::strchr("uUlL", *end)) end++;
-    if (s.empty() || !end || *end) error(e.first, "expected an integer, found '" + s + "'");
-    return v;
+    return s;
+  }
+
+  int64_t integer(const Init& e, int64_t lo = INT64_MIN, int64_t hi = INT64_MAX) const {
+    return parse_c_int(joined(e), m.src.where(e.first) + ": integer", lo, hi);
   }
 
   // A float literal as the compiler stores it in a float array: decimal -> double -> float.
   float real(const Init& e) const {
-    std::string s = e.text(t);
-    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    while (end && *end && std::strchr("fFlL", *end)) end++;
-    if (s.empty() || !end || *end) error(e.first, "expected a number, found '" + s + "'");
-    return (float)v;
+    return (float)parse_double(joined(e), m.src.where(e.first) + ": number");
   }
 
   void append(ValueArray& a, const Init& e) const {
@@ -83,35 +79,50 @@ struct Reader {
     return 0;
   }
 
+  // The values are stored from the initialiser, never sized from a declared count: a count
+  // that differs from the values written is refused (the EON compiler writes every value).
+  void check_count(const Decl& d, uint64_t declared, size_t present) const {
+    if (declared != present)
+      error(d.first, d.name + " declares " + std::to_string(declared) + " values but its initialiser has " +
+                         std::to_string(present));
+  }
+
   void read_tfarray(const Decl& d, size_t tf) {
     // TfArray < N , T >
-    if (tf + 5 >= d.name_tok || t[tf + 1].text != "<") error(tf, "malformed TfArray type");
+    if (tf + 5 >= d.name_tok || t[tf + 1].text != "<" || t[tf + 3].text != "," || t[tf + 5].text != ">")
+      error(tf, "malformed TfArray type of " + d.name);
     ValueArray a;
     a.is_tfarray = true;
-    a.count = (uint32_t)std::stoul(std::string(t[tf + 2].text));
+    a.count = (uint32_t)parse_c_int(t[tf + 2].text, m.src.where(tf) + ": TfArray size of " + d.name, 0, UINT32_MAX);
     a.elem_type = elem_type_of_c(t[tf + 4].text);
-    if (!a.elem_type) error(tf, "unsupported TfArray element type " + std::string(t[tf + 4].text));
-    if (!d.init.is_list || d.init.items.size() != 2 || !d.init.items[1].is_list)
+    if (!a.elem_type) error(tf, "unsupported TfArray element type " + std::string(t[tf + 4].text) + " in " + d.name);
+    if (!d.init.is_list || d.init.items.size() != 2 || d.init.items[0].is_list || !d.init.items[1].is_list)
       error(d.first, "TfArray " + d.name + " has an unexpected initialiser");
+    // { n, { ... } }: the runtime reads n as the length.
+    if (integer(d.init.items[0], 0, UINT32_MAX) != a.count)
+      error(d.first, "TfArray " + d.name + " is declared with " + std::to_string(a.count) + " values but says " +
+                         d.init.items[0].text(t));
     const auto& vals = d.init.items[1].items;
-    if (vals.size() > a.count) error(d.first, d.name + " has more values than its size");
+    check_count(d, a.count, vals.size());
     for (const auto& v : vals) append(a, v);
-    Init zero;
-    a.bytes.resize((size_t)a.count * eiota::elem_size(a.elem_type), 0);
     add(d, std::move(a));
   }
 
-  uint32_t product(size_t first, const Decl& d) const {
+  uint64_t product(size_t first, const Decl& d) const {
+    if (first >= t.size()) error(d.first, "array size of " + d.name + " is not closed");
+    if (t[first].text == "]") return d.init.items.size();
     uint64_t p = 1;
+    bool factor = false;  // expecting '*' next
     size_t k = first;
-    if (t[k].text == "]") return (uint32_t)d.init.items.size();
-    for (; t[k].text != "]"; k++) {
-      if (t[k].text == "*") continue;
-      if (t[k].kind != Token::kNumber) error(k, "array size of " + d.name + " is not a product of numbers");
-      p *= std::stoull(std::string(t[k].text));
+    for (; k < t.size() && t[k].text != "]"; k++) {
+      if (factor && t[k].text == "*") { factor = false; continue; }
+      if (factor || t[k].kind != Token::kNumber) error(k, "array size of " + d.name + " is not a product of numbers");
+      uint64_t f = (uint64_t)parse_c_int(t[k].text, m.src.where(k) + ": array size of " + d.name, 0);
+      p = checked_mul(p, f, m.src.where(k) + ": array size of " + d.name);
+      factor = true;
     }
-    if (p > UINT32_MAX) error(first, "array " + d.name + " is too large");
-    return (uint32_t)p;
+    if (!factor) error(first, "array size of " + d.name + " is not a product of numbers");
+    return p;
   }
 
   void read_plain_array(const Decl& d) {
@@ -121,14 +132,30 @@ struct Reader {
       if (et) a.elem_type = et;
     }
     if (!a.elem_type || !d.init.is_list) return;  // not a value array we replace
-    a.count = product(d.array_dims_first[0], d);
-    if (d.init.items.size() > a.count) error(d.first, d.name + " has more values than its size");
-    for (const auto& v : d.init.items) {
+    for (const auto& v : d.init.items)
       if (v.is_list) return;  // an array of structs, not values
-      append(a, v);
-    }
-    a.bytes.resize((size_t)a.count * eiota::elem_size(a.elem_type), 0);
+    uint64_t count = product(d.array_dims_first[0], d);
+    check_count(d, count, d.init.items.size());
+    if (count > UINT32_MAX) error(d.first, "array " + d.name + " is too large");
+    a.count = (uint32_t)count;
+    a.bytes.reserve((size_t)a.count * eiota::elem_size(a.elem_type));
+    for (const auto& v : d.init.items) append(a, v);
     add(d, std::move(a));
+  }
+
+  // The SDK reads dims and operator lists as TfLiteIntArray (int data[]): any other element type
+  // would be read as ints by the device, so it is not what the SDK writes.
+  const ValueArray& int_array(const std::string& name, size_t tok, const char* role) const {
+    const ValueArray& a = m.array(name);
+    if (!a.is_tfarray || a.elem_type != eiota::kInt32)
+      error(tok, std::string(role) + " " + name + " is not a TfArray<N, int> (the type the SDK reads as TfLiteIntArray)");
+    return a;
+  }
+
+  std::vector<int> ints_of(const ValueArray& a) const {
+    std::vector<int> out;
+    for (uint32_t i = 0; i < a.count; i++) out.push_back((int32_t)eiota::get_u32(&a.bytes.at(4 * (size_t)i)));
+    return out;
   }
 
   void add(const Decl& d, ValueArray a) {
@@ -156,7 +183,7 @@ struct Reader {
     ts.quant = qname;
     ts.scale_array = last_ident(it[0].first, it[0].last);
     ts.zero_array = last_ident(it[1].first, it[1].last);
-    ts.quant_dim = (int)integer(it[2]);
+    ts.quant_dim = (int)integer(it[2], INT32_MIN, INT32_MAX);
     m.array(ts.scale_array);
     m.array(ts.zero_array);
   }
@@ -181,9 +208,8 @@ struct Reader {
       if (!range_has(e.items[2].first, e.items[2].last, "tensor_arena"))
         ts.data_array = last_ident(e.items[2].first, e.items[2].last);
       std::string dims = last_ident(e.items[3].first, e.items[3].last);
-      const ValueArray& da = m.array(dims);
-      for (uint32_t i = 0; i < da.count; i++) ts.dims.push_back((int32_t)eiota::get_u32(&da.bytes[4 * i]));
-      ts.bytes = (uint64_t)integer(e.items[4]);
+      ts.dims = ints_of(int_array(dims, e.items[3].first, "the dims"));
+      ts.bytes = (uint64_t)integer(e.items[4], 0);
       if (quantized) {
         const Init& q = e.items[5];
         ts.quant_expr_first = q.items[1].first;
@@ -197,11 +223,7 @@ struct Reader {
   }
 
   std::vector<int> int_list(const std::string& name, size_t tok) const {
-    const ValueArray& a = m.array(name);
-    (void)tok;
-    std::vector<int> out;
-    for (uint32_t i = 0; i < a.count; i++) out.push_back((int32_t)eiota::get_u32(&a.bytes[4 * i]));
-    return out;
+    return ints_of(int_array(name, tok, "the operator list"));
   }
 
   std::string options_of(const Init& e) const {
@@ -210,7 +232,7 @@ struct Reader {
       if (t[k].text.rfind("opdata", 0) == 0) name = std::string(t[k].text);
     if (name.empty()) return "";
     const Decl* d = m.src.find(name);
-    if (!d) error(e.first, "operator options " + name + " not found");
+    if (!d || !d->has_init) error(e.first, "operator options " + name + " not found");
     std::string type = last_ident(d->first, d->name_tok);
     std::string text;
     for (size_t k = d->eq_tok + 1; k + 1 < d->last; k++) {
@@ -260,7 +282,7 @@ struct Reader {
       const Decl* d = m.src.find(n);
       if (!d || !d->init.is_list) continue;
       std::vector<int> out;
-      for (const auto& e : d->init.items) out.push_back((int)integer(e));
+      for (const auto& e : d->init.items) out.push_back((int)integer(e, INT32_MIN, INT32_MAX));
       return out;
     }
     error(0, std::string("no ") + *names.begin() + " table");

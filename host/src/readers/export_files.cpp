@@ -2,9 +2,11 @@
 
 #include <zip.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace fs = std::filesystem;
@@ -12,28 +14,85 @@ namespace fs = std::filesystem;
 namespace eiota::host {
 namespace {
 
+// Deflate expands at most ~1032:1; anything claiming more than its compressed bytes can hold,
+// or more than any export holds, is refused before it is read.
+constexpr uint64_t kMaxEntryBytes = 1ull << 30;
+constexpr uint64_t kMaxTotalBytes = 4ull << 30;
+constexpr uint64_t kMaxRatio = 1100;
+
+std::string zip_error_text(int code) {
+  zip_error_t ze;
+  zip_error_init_with_code(&ze, code);
+  std::string text = zip_error_strerror(&ze);
+  zip_error_fini(&ze);
+  return text;
+}
+
+struct ZipCloser {
+  zip_t* z;
+  ~ZipCloser() { zip_discard(z); }  // read-only: nothing to write back
+};
+
+// Reads one entry in chunks, never holding more than it actually produced or than it claimed.
+std::string read_entry(zip_t* z, zip_uint64_t i, const zip_stat_t& st, const std::string& where) {
+  zip_file_t* f = zip_fopen_index(z, i, 0);
+  if (!f) throw std::runtime_error(where + ": cannot read: " + zip_strerror(z));
+  std::string data;
+  char buf[1 << 16];
+  while (true) {
+    zip_int64_t got = zip_fread(f, buf, sizeof buf);
+    if (got < 0) {
+      std::string why = zip_file_strerror(f);
+      zip_fclose(f);
+      throw std::runtime_error(where + ": cannot read: " + why);
+    }
+    if (got == 0) break;
+    if (data.size() + (uint64_t)got > st.size) {
+      zip_fclose(f);
+      throw std::runtime_error(where + ": holds more than the " + std::to_string(st.size) + " bytes it claims");
+    }
+    data.append(buf, (size_t)got);
+  }
+  zip_fclose(f);
+  if (data.size() != st.size)
+    throw std::runtime_error(where + ": truncated (" + std::to_string(data.size()) + " of " + std::to_string(st.size) + " bytes)");
+  return data;
+}
+
 void load_zip(ExportFiles& e) {
+  std::error_code ec;
+  uint64_t archive_size = fs::file_size(e.origin, ec);
+  if (ec) throw std::runtime_error(e.origin + ": " + ec.message());
   int err = 0;
   zip_t* z = zip_open(e.origin.c_str(), ZIP_RDONLY, &err);
-  if (!z) throw std::runtime_error(e.origin + ": cannot open as a zip archive (libzip error " + std::to_string(err) + ")");
+  if (!z) throw std::runtime_error(e.origin + ": cannot open as a zip archive: " + zip_error_text(err));
+  ZipCloser closer{z};
   zip_int64_t n = zip_get_num_entries(z, 0);
+  uint64_t total = 0;
   for (zip_int64_t i = 0; i < n; i++) {
     zip_stat_t st;
-    if (zip_stat_index(z, i, 0, &st) != 0) continue;
+    zip_stat_init(&st);
+    if (zip_stat_index(z, (zip_uint64_t)i, 0, &st) != 0)
+      throw std::runtime_error(e.origin + ": entry " + std::to_string(i) + ": " + zip_strerror(z));
+    if (!(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
+      throw std::runtime_error(e.origin + ": entry " + std::to_string(i) + " has no name or size");
     std::string name = st.name;
-    if (name.empty() || name.back() == '/') continue;
-    zip_file_t* f = zip_fopen_index(z, i, 0);
-    if (!f) { zip_close(z); throw std::runtime_error(e.origin + ": cannot read " + name); }
-    std::string data(st.size, '\0');
-    zip_int64_t got = zip_fread(f, data.data(), st.size);
-    zip_fclose(f);
-    if (got != (zip_int64_t)st.size) { zip_close(z); throw std::runtime_error(e.origin + ": truncated entry " + name); }
-    e.files[name] = std::move(data);
+    std::string where = e.origin + ": entry '" + name + "'";
+    if (std::string why = unsafe_name(name); !why.empty())
+      throw std::runtime_error(where + ": " + why + "; refusing to unpack it");
+    if (name.back() == '/') continue;
+    if (st.comp_size > archive_size || st.size > kMaxEntryBytes || st.size > st.comp_size * kMaxRatio + 4096)
+      throw std::runtime_error(where + " claims " + std::to_string(st.size) + " bytes (" + std::to_string(st.comp_size) +
+                               " compressed) in a " + std::to_string(archive_size) + "-byte archive: corrupt or not an export");
+    total += st.size;
+    if (total > kMaxTotalBytes) throw std::runtime_error(e.origin + ": the entries hold more than " + std::to_string(kMaxTotalBytes) + " bytes");
+    e.files[name] = read_entry(z, (zip_uint64_t)i, st, where);
   }
-  zip_close(z);
 }
 
 void load_dir(ExportFiles& e) {
+  std::error_code ec;
+  if (!fs::is_directory(e.origin, ec)) throw std::runtime_error(e.origin + ": not a folder");
   for (const auto& ent : fs::recursive_directory_iterator(e.origin)) {
     if (!ent.is_regular_file()) continue;
     std::string rel = fs::relative(ent.path(), e.origin).generic_string();
@@ -85,47 +144,85 @@ void find_root(ExportFiles& e) {
 void write_zip(const ExportFiles& e, const std::string& out) {
   int err = 0;
   zip_t* z = zip_open(out.c_str(), ZIP_CREATE | ZIP_EXCL, &err);
-  if (!z) throw std::runtime_error(out + ": cannot create zip (libzip error " + std::to_string(err) + ")");
+  if (!z) throw std::runtime_error(out + ": cannot create zip: " + zip_error_text(err));
   for (const auto& [name, data] : e.files) {
     zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
     if (!src || zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8) < 0) {
+      std::string why = zip_strerror(z);
       if (src) zip_source_free(src);
       zip_discard(z);
-      throw std::runtime_error(out + ": cannot add " + name);
+      throw std::runtime_error(out + ": cannot add " + name + ": " + why);
     }
   }
   if (zip_close(z) != 0) {
+    std::string why = zip_strerror(z);
     zip_discard(z);
-    throw std::runtime_error(out + ": cannot write zip");
+    throw std::runtime_error(out + ": cannot write zip: " + why);
   }
 }
 
 }  // namespace
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+std::string unsafe_name(const std::string& name) {
+  if (name.empty()) return "an empty name";
+  if (name.find('\0') != std::string::npos) return "a NUL in the name";
+  if (name[0] == '/' || name[0] == '\\' || (name.size() >= 2 && name[1] == ':')) return "an absolute path";
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find_first_of("/\\", start);
+    if (end == std::string::npos) end = name.size();
+    if (name.compare(start, end - start, "..") == 0) return "a path that leaves its folder ('..')";
+    start = end + 1;
+  }
+  return "";
 }
+
+std::string read_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, got);
+  bool failed = std::ferror(f);
+  int why = errno;
+  std::fclose(f);
+  if (failed) throw std::runtime_error(path + ": cannot read: " + std::strerror(why));
+  return data;
+}
+
+namespace {
+
+void write_whole(const std::string& path, const std::string& data) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
+  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  int why = errno;
+  if (std::fclose(f) != 0 && ok) { ok = false; why = errno; }
+  if (!ok) throw std::runtime_error(path + ": write failed: " + std::strerror(why));
+}
+
+}  // namespace
 
 void write_file_atomic(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp-eiota";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw std::runtime_error(path + ": cannot write");
-    f.write(data.data(), (std::streamsize)data.size());
-    if (!f) throw std::runtime_error(path + ": write failed");
+  write_whole(tmp, data);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::string why = ec.message();
+    fs::remove(tmp, ec);
+    throw std::runtime_error(path + ": cannot replace: " + why);
   }
-  fs::rename(tmp, path);
 }
 
 ExportFiles load_export(const std::string& path) {
   ExportFiles e;
   e.origin = path;
-  if (!fs::exists(path)) throw std::runtime_error(path + ": no such file or folder");
-  if (fs::is_directory(path)) load_dir(e);
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw std::runtime_error(path + ": " + (ec ? ec.message() : "no such file or folder"));
+  if (fs::is_directory(st)) load_dir(e);
   else { e.zipped = true; load_zip(e); }
   find_root(e);
   return e;
@@ -133,6 +230,9 @@ ExportFiles load_export(const std::string& path) {
 
 void write_export(const ExportFiles& e, const std::string& out) {
   if (fs::exists(out)) throw std::runtime_error(out + ": already exists; choose another output path");
+  for (const auto& [name, _] : e.files)  // every file stays inside `out`
+    if (std::string why = unsafe_name(name); !why.empty())
+      throw std::runtime_error(out + ": will not write '" + name + "': " + why);
   fs::path target = fs::absolute(out);
   fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".eiota-tmp");
   fs::remove_all(tmp);
@@ -142,10 +242,10 @@ void write_export(const ExportFiles& e, const std::string& out) {
     } else {
       for (const auto& [name, data] : e.files) {
         fs::path p = tmp / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream f(p, std::ios::binary);
-        f.write(data.data(), (std::streamsize)data.size());
-        if (!f) throw std::runtime_error(p.string() + ": write failed");
+        std::error_code ec;
+        fs::create_directories(p.parent_path(), ec);
+        if (ec) throw std::runtime_error(p.parent_path().string() + ": cannot create: " + ec.message());
+        write_whole(p.string(), data);
       }
     }
     fs::rename(tmp, target);
