@@ -43,7 +43,7 @@ struct ModelExport {
   std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
   std::vector<EonModel> models;
   Arch arch;
-  std::vector<Region> regions;           // in payload order
+  std::vector<Region> regions;           // the one region table, in payload order (payload_group)
   std::array<uint8_t, 16> fp{};
   bool patched = false;
   std::string variables_path;    // model-parameters/model_variables.h, "" if absent
@@ -55,6 +55,14 @@ struct ModelExport {
   std::vector<AnomalyArray> scalers;  // data normalization arrays of model_variables.h (2025 on)
   std::vector<InterpModel> interp;  // non-EON models, one per block
 };
+
+// Payload order, defined here only: the regions of each model block in block order (EON tensors in
+// structural order; a non-EON model, then its length), then the result configs of
+// model_variables.h, the quantization macros of model_metadata.h, the K-means anomaly values and
+// the StandardScaler arrays. analyze_export sorts `regions` by it; the patcher emits one device
+// table per group in this order, and pack writes the payload in the manifest's order.
+inline constexpr int kConfigGroup = 1 << 20;
+int payload_group(const Region& r);
 
 // Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.
 // for exports that are not EON-compiled.
