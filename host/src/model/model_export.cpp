@@ -148,6 +148,18 @@ void read_quant_macros(ModelExport& x, const Source& s) {
   }
 }
 
+// The interpreter's inference functions in a learning-block table, each called before every
+// inference of its block: run_nn_inference (a TFLite graph) and run_gmm_anomaly (a GMM graph).
+void read_infer_fns(ModelExport& x, const Source& s, const Decl& d) {
+  const auto& t = s.toks;
+  size_t before = x.infer_fns.size();
+  for (size_t k = d.init.first; k < d.init.last; k++)
+    if (t[k].kind == Token::kIdent && (t[k].text == "run_nn_inference" || t[k].text == "run_gmm_anomaly"))
+      x.infer_fns.push_back(InferFn{t[k].begin, t[k].end, std::string(t[k].text)});
+  if (x.infer_fns.size() > before && (before == 0 || t[d.first].begin < x.learning_blocks_begin))
+    x.learning_blocks_begin = t[d.first].begin;
+}
+
 void read_impulse_config(ModelExport& x) {
   const std::string params = x.files.root + "model-parameters/";
   std::set<std::string> seen_labels;
@@ -172,6 +184,7 @@ void read_impulse_config(ModelExport& x) {
           for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
       } else if (d.init.is_list && name == std::string("model_variables.h")) {
         read_config_fields(x, s, d);
+        if (d.spec_has(s.toks, "ei_learning_block_t")) read_infer_fns(x, s, d);
       }
       if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::vector<std::string> values;

@@ -38,6 +38,13 @@ struct InterpModel {
   std::string section;        // `MODEL_SECTION(...)` of the array, kept on the factory copy
 };
 
+// An inference function named in a learning-block table of model_variables.h (2023 on):
+// `&run_nn_inference`, the hook the SDK calls before every inference of that block.
+struct InferFn {
+  size_t begin = 0, end = 0;  // byte span of the function's name
+  std::string name;
+};
+
 struct ModelExport {
   ExportFiles files;
   std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
@@ -54,6 +61,8 @@ struct ModelExport {
   std::vector<AnomalyArray> anomaly;
   std::vector<AnomalyArray> scalers;  // data normalization arrays of model_variables.h (2025 on)
   std::vector<InterpModel> interp;  // non-EON models, one per block
+  std::vector<InferFn> infer_fns;   // interpreter blocks' inference functions (run_nn_inference, run_gmm_anomaly)
+  size_t learning_blocks_begin = 0; // where the first learning-block table is declared
 };
 
 // Payload order, defined here only: the regions of each model block in block order (EON tensors in

@@ -27,6 +27,12 @@ namespace {
 const char* kBanner = "// Patched by eiota: model values are replaceable at run time (see eiota-manifest.json).\n";
 const char* kModelInclude = "#include \"eiota/eiota_model.h\"\n";
 
+bool is_code_file(const std::string& p) {
+  for (const char* e : {".c", ".cc", ".cpp", ".h", ".hpp"})
+    if (p.size() > std::strlen(e) && p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0) return true;
+  return false;
+}
+
 struct Edit {
   size_t at, len;
   std::string text;
@@ -203,6 +209,8 @@ std::string model_config(const std::vector<Table>& tables, const std::array<uint
     << "  kBlocks, " << tables.size() << ", " << total << ", kFingerprint, kPublicKey, 0x" << std::hex << key_id(pk)
     << std::dec << "u,\n  &g_state, &eiota_ram_storage,\n};\n\n"
     << "// Working copies are filled from flash before main(); all this reads is constant-initialised.\n"
+    << "// The interpreter's inference gate (patched into model_variables.h or model_metadata.h), callable from C.\n"
+    << "extern \"C\" int eiota_inference_allowed(void) { return eiota_model_ready(&eiota_default_model) ? 1 : 0; }\n\n"
     << "namespace {\nstruct Fill {\n  Fill() { eiota_model_restore(&eiota_default_model); }\n} g_fill;\n}  // namespace\n";
   return s.str();
 }
@@ -213,10 +221,61 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
+// The interpreter runs the model array in place, so every inference is gated: the learning-block
+// table's inference functions (called before every inference of their block) are wrapped, with
+// the parameters the SDK's function pointer type has, whatever the SDK version.
+std::string inference_gates(const ModelExport& x) {
+  std::set<std::string> names;
+  for (const InferFn& f : x.infer_fns) names.insert(f.name);
+  std::ostringstream g;
+  g << "// eiota: no inference while an update writes the model the interpreter reads.\n"
+    << "extern \"C\" int eiota_inference_allowed(void);\n";
+  for (const std::string& n : names)
+    g << "template <class... A> static auto eiota_gated_" << n << "(A... a) -> decltype(" << n << "(a...)) {\n"
+      << "  if (!eiota_inference_allowed()) return EI_IMPULSE_TFLITE_ERROR;  // eiota: update in flight\n"
+      << "  return " << n << "(a...);\n}\n";
+  return g.str() + "\n";
+}
+
+// 2021-22 interpreter exports have no learning-block table; their SDK allocates the arena with
+// ei_aligned_malloc(16, EI_CLASSIFIER_TFLITE_ARENA_SIZE) before every inference, before it reads
+// the model, and returns EI_IMPULSE_TFLITE_ARENA_ALLOC_FAILED when that gives NULL (size 0).
+std::string gate_arena(const ModelExport& x, std::string text) {
+  const std::string macro = "EI_CLASSIFIER_TFLITE_ARENA_SIZE";
+  for (const auto& [path, src] : x.files.files) {
+    if (!is_code_file(path)) continue;
+    for (size_t at = src.find(macro); at != std::string::npos; at = src.find(macro, at + 1)) {
+      size_t bol = src.rfind('\n', at);
+      size_t k = src.find_first_not_of(" \t", bol == std::string::npos ? 0 : bol + 1);
+      if (k == std::string::npos || src[k] != '#') continue;
+      std::string directive = src.substr(k, src.find_first_of(" \t(", k + 1) - k);
+      if (directive != "#define" && directive != "#undef" && directive != "#ifdef" && directive != "#ifndef")
+        throw std::runtime_error(x.files.origin + "/" + path + ": " + directive + " tests " + macro +
+                                 ", which eiota must make a run-time value to stop inferences during an update");
+    }
+  }
+  size_t at = text.find("#define " + macro);
+  while (at != std::string::npos && (std::isalnum((unsigned char)text[at + 8 + macro.size()]) || text[at + 8 + macro.size()] == '_'))
+    at = text.find("#define " + macro, at + 1);
+  if (at == std::string::npos)
+    throw std::runtime_error(x.files.origin + ": a TFLite-interpreter export with neither a learning-block table in "
+                             "model_variables.h nor #define " + macro + " in model_metadata.h: eiota finds no place to "
+                             "stop inferences while an update writes the model");
+  size_t eol = std::min(text.find('\n', at), text.size());
+  std::string value = text.substr(at + 8 + macro.size(), eol - at - 8 - macro.size());
+  value.erase(0, value.find_first_not_of(" \t"));
+  value.erase(value.find_last_not_of(" \t\r") + 1);
+  text.replace(at, eol - at,
+               "#ifdef __cplusplus\nextern \"C\"\n#endif\nint eiota_inference_allowed(void);\n"
+               "// eiota: no arena (so no inference) while an update writes the model the interpreter reads\n"
+               "#define " + macro + " (eiota_inference_allowed() ? (" + value + ") : 0)");
+  return text;
+}
+
 // model_variables.h: result configs writable, their factory values kept, StandardScaler arrays
 // split into factory values and a zero-initialised working copy, and their region tables.
 // Appended inside the header's include guard (the header defines globals, so it is compiled once).
-std::string patch_variables(const ModelExport& x, const Table* config, const Table* scalers) {
+std::string patch_variables(const ModelExport& x, const Table* config, const Table* scalers, bool gate) {
   std::string text = x.files.files.at(x.variables_path);
   std::ostringstream add;
   add << "\n// eiota: quantization the SDK reads outside the model, replaceable like the model's own.\n"
@@ -242,6 +301,10 @@ std::string patch_variables(const ModelExport& x, const Table* config, const Tab
   std::string tables = (config ? config->text() : "") + (scalers ? scalers->text() : "");
   std::vector<Edit> edits;
   for (size_t off : x.config_const_offsets) edits.push_back(Edit{off, 5, "/* eiota: writable */"});
+  if (gate) {
+    edits.push_back(Edit{x.learning_blocks_begin, 0, inference_gates(x)});
+    for (const InferFn& f : x.infer_fns) edits.push_back(Edit{f.begin, f.end - f.begin, "eiota_gated_" + f.name});
+  }
   for (const AnomalyArray& a : x.scalers) {
     std::string n = std::to_string(a.rows[0].size());
     edits.push_back(Edit{a.begin, a.end - a.begin,
@@ -403,11 +466,18 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
   }
   const Table* config = find_table(tables, "eiota_regions_config");
   const Table* scalers = find_table(tables, "eiota_regions_scaler");
-  if (config || scalers) f.files[x.variables_path] = patch_variables(x, config, scalers);
+  bool gate_blocks = x.arch.interpreter && !x.infer_fns.empty();
+  if (config || scalers || gate_blocks) f.files[x.variables_path] = patch_variables(x, config, scalers, gate_blocks);
   if (const Table* macros = find_table(tables, "eiota_regions_macros")) {
     std::string cpp;
     f.files[x.metadata_path] = patch_macros(x, *macros, &cpp);
     f.files[runtime_path(f, "eiota_macros.cpp")] = cpp;
+  }
+  if (x.arch.interpreter && !gate_blocks) {
+    if (x.metadata_path.empty())
+      throw std::runtime_error(x.files.origin + ": a TFLite-interpreter export without model-parameters/model_metadata.h: "
+                               "eiota finds no place to stop inferences while an update writes the model");
+    f.files[x.metadata_path] = gate_arena(x, f.files.at(x.metadata_path));
   }
   if (const Table* anomaly = find_table(tables, "eiota_regions_anomaly")) f.files[x.anomaly_path] = patch_anomaly(x, *anomaly);
   for (size_t i = 0; i < kRuntimeFilesCount; i++)
