@@ -563,6 +563,9 @@ void write_interp_export(const std::string& dir, const std::string& tflite, size
     std::ofstream(dir + "/edge-impulse-sdk/third_party/incbin/incbin.h") << "#define INCBIN(name, file) int the_patched_header_must_not_use_incbin[-1];\n"
         << "#define INCBIN_OUTPUT_SECTION \"eiota_incbin_model\"\n";
     std::ofstream(dir + "/tflite-model/tflite_learn_5.tflite", std::ios::binary) << bytes;
+    // Where patch gates the interpreter: the learning block's inference function (2023 on).
+    std::ofstream(dir + "/model-parameters/model_variables.h")
+        << "#ifndef MV_H\n#define MV_H\nconst ei_learning_block_t ei_learning_blocks[1] = { { 5, &run_nn_inference, 0 } };\n#endif\n";
     std::ofstream(dir + "/tflite-model/tflite_learn_5.h")
         << "#ifndef LEARN_5_H\n#define LEARN_5_H\n#define INCBIN_STYLE INCBIN_STYLE_SNAKE\n"
         << "#include \"edge-impulse-sdk/third_party/incbin/incbin.h\"\n"

@@ -275,7 +275,8 @@ std::string model_variables(const ExportOptions& o, const Names& n, const Shape&
   t += "    {\n        " + learn_id + ",\n        (void*)&ei_learning_block_config_" + n.learn + ",\n";
   t += "        ei_learning_block_" + n.learn + "_inputs,\n        1,\n    },\n};\n\n";
   if (o.era != Era::E2023 && s.output->quant && s.output->type == DType::Int8) {
-    t += "ei_fill_result_classification_i8_config_t ei_fill_result_classification_i8_config_" + n.learn + " = {\n";
+    // Studio 2025 declares it const: two replaceable fields under one `const`.
+    t += std::string(o.era == Era::E2025 ? "const " : "") + "ei_fill_result_classification_i8_config_t ei_fill_result_classification_i8_config_" + n.learn + " = {\n";
     t += "    .zero_point = " + std::to_string(s.output->quant->zero_point[0]) + ",\n";
     t += "    .scale = " + format_double(s.output->quant->scale[0]) + "\n};\n\n";
   }

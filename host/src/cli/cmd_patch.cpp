@@ -1,6 +1,7 @@
 // `eiota patch`: make an export's values replaceable, write the patched library.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "keys.h"
@@ -27,17 +28,32 @@ std::array<uint8_t, 32> key_for_patch(const std::string& key) {
 
 }  // namespace
 
-int cmd_patch(const std::string& in, const std::string& out, const std::string& key, uint32_t reserve) {
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check) {
   auto t0 = std::chrono::steady_clock::now();
   ModelExport x = analyze_export(in);
+  if (reserve && !x.arch.interpreter)
+    std::cout << "note: --reserve does not apply to an EON export (its arrays keep their sizes); ignored\n";
   auto pk = key_for_patch(key);
   PatchResult r = patch_export(x, pk, reserve);
+  std::string compiled = "not compiled: --no-check";
+  if (check) {
+    CompileCheck c = check_compiles(x, r.out);  // throws, naming the file, before anything is written
+    compiled = c.message;
+    for (const auto& n : c.notes) compiled += "\n  not compiled alone: " + n;
+  }
   write_export(r.out, out);
   std::cout << "patched " << in << " -> " << out << "\n"
             << "  model files: " << x.model_paths.size() + x.interp.size() << ", regions: " << r.region_count
-            << ", working copy in RAM: " << r.ram_bytes << " bytes\n"
-            << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
+            << ", working copy in RAM: " << r.ram_bytes << " bytes\n";
+  if (x.arch.interpreter)
+    std::cout << "  reserved for retrained models to grow: " << r.reserve_bytes << " bytes"
+              << (reserve ? "" : " (default; set with --reserve)") << "\n";
+  if (r.ram_bytes > 256 * 1024)
+    std::cout << "  warning: the working copy (" << r.ram_bytes / 1024
+              << " KiB) is larger than the RAM of most Cortex-M boards; place it with -DEIOTA_RAM_ATTR (e.g. external RAM)\n";
+  std::cout << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
             << "  " << r.runtime_note << "\n"
+            << "  " << compiled << "\n"
             << "  manifest " << r.out.library << kManifestName << " (" << ms_since(t0) << " ms)\n";
   return 0;
 }

@@ -71,7 +71,9 @@ int run(int argc, char** argv) {
   patch->add_option("-o,--output", out, "patched library to write (zip when the input is a zip)")->required();
   patch->add_option("--key", key, "public (.pub) or secret (.key) key; a missing .key is created");
   uint32_t reserve = 0;
-  patch->add_option("--reserve", reserve, "non-EON exports: bytes of room for a retrained model to grow (default: a quarter, at least 1 KiB)");
+  bool no_check = false;
+  patch->add_option("--reserve", reserve, "non-EON exports: bytes of room for a retrained model to grow (default: a quarter, at least 1 KiB; 0: none)");
+  patch->add_flag("--no-check", no_check, "do not compile the rewritten files (for machines without g++)");
 
   auto* pack = app.add_subcommand("pack", "write a signed payload from a retrained export");
   pack->add_option("export", in, "the retrained export")->required();
@@ -113,7 +115,7 @@ int run(int argc, char** argv) {
       std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";
       return 0;
     }
-    if (*patch) return cmd_patch(in, out, key, reserve);
+    if (*patch) return cmd_patch(in, out, key, patch->count("--reserve") ? std::optional<uint32_t>(reserve) : std::nullopt, !no_check);
     if (*pack) return cmd_pack(base, in, out, key, sequence);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {

@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
+#include "eiota_format.h"
 #include "export_files.h"
 #include "model_export.h"
 #include "numbers.h"
@@ -20,6 +22,18 @@ std::array<uint8_t, N> unhex(const std::string& s, const std::string& what) {
   if (s.size() != 2 * N) throw std::runtime_error(what + ": expected " + std::to_string(2 * N) + " hex digits");
   for (size_t i = 0; i < N; i++) out[i] = (uint8_t)parse_int(s.substr(2 * i, 2), what, 0, 255, 16);
   return out;
+}
+
+// Region::Binding::To in order.
+const std::string kBindingNames[] = {"tensor", "array", "field", "centroids", "macro", "model", "variable"};
+
+bool kind_from_name(const std::string& k, Region::Kind* out) {
+  for (int i = Region::kData; i <= Region::kScaler; i++)
+    if (k == kind_name((Region::Kind)i)) {
+      *out = (Region::Kind)i;
+      return true;
+    }
+  return false;
 }
 
 json block_json(const ArchBlock& b) {
@@ -64,8 +78,13 @@ std::string manifest_to_json(const Manifest& m) {
   for (const auto& b : m.arch.blocks) blocks.push_back(block_json(b));
   for (size_t i = 0; i < m.regions.size(); i++) {
     const Region& r = m.regions[i];
+    json bind = {{"to", kBindingNames[r.bind.to]}, {"symbol", r.bind.symbol}};
+    if (!r.bind.field.empty()) bind["field"] = r.bind.field;
+    if (r.bind.index >= 0) bind["index"] = r.bind.index;
+    if (r.bind.tfarray) bind["tfarray"] = true;
     regions.push_back({{"index", i}, {"name", r.name}, {"block", r.block}, {"tensor", r.tensor},
-                       {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array}});
+                       {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array},
+                       {"binding", bind}});
   }
   json j = {{"eiota_manifest", 2},
             {"fingerprint", hex(m.fingerprint.data(), 16)},
@@ -110,14 +129,28 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
       g.block = r.at("block");
       g.tensor = r.at("tensor");
       std::string k = r.at("kind");
-      g.kind = k == "data" ? Region::kData : k == "scale" ? Region::kScale : k == "zero" ? Region::kZero
-             : k == "config" ? Region::kConfig : k == "macro" ? Region::kMacro : k == "model" ? Region::kModel
-             : k == "model_len" ? Region::kModelLength : k == "scaler" ? Region::kScaler : Region::kAnomaly;
+      if (!kind_from_name(k, &g.kind))
+        throw std::runtime_error("region " + std::to_string(m.regions.size()) + " (" + g.name + ") has the unknown kind '" + k +
+                                 "': written by a newer eiota? (known: data, scale, zero, config, macro, anomaly, model, model_len, scaler)");
       g.elem_type = r.at("elem_type");
+      if (eiota::elem_size(g.elem_type) == 0)
+        throw std::runtime_error("region " + std::to_string(m.regions.size()) + " (" + g.name + ") has the unknown element type " + std::to_string(g.elem_type));
       g.count = r.at("count");
       g.array = r.value("array", "");
+      if (r.contains("binding")) {
+        const json& b = r.at("binding");
+        std::string to = b.at("to");
+        auto at = std::find(std::begin(kBindingNames), std::end(kBindingNames), to);
+        if (at == std::end(kBindingNames)) throw std::runtime_error("region " + g.name + " has the unknown binding '" + to + "'");
+        g.bind.to = (Region::Binding::To)(at - std::begin(kBindingNames));
+        g.bind.symbol = b.at("symbol");
+        g.bind.field = b.value("field", "");
+        g.bind.index = b.value("index", -1);
+        g.bind.tfarray = b.value("tfarray", false);
+      }
       m.regions.push_back(g);
     }
+    if (m.regions.empty()) throw std::runtime_error("the manifest lists no regions: nothing a payload could replace");
     return m;
   } catch (const json::exception& e) {
     throw std::runtime_error(what + ": malformed manifest: " + e.what());

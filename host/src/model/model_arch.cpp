@@ -44,7 +44,9 @@ void add_region(const EonModel& m, int b, int c, const EonTensor& t, Region::Kin
   r.elem_type = a.elem_type;
   r.count = a.count;
   r.array = array;
-  r.factory_ref = a.is_tfarray ? a.qualified + ".elem" : a.qualified;
+  r.bind.to = Region::Binding::kTensor;
+  r.bind.symbol = a.qualified;
+  r.bind.tfarray = a.is_tfarray;
   r.values = a.bytes;
   out->push_back(std::move(r));
 }

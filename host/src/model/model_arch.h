@@ -65,8 +65,24 @@ struct Region {
   uint8_t elem_type = 0;
   uint32_t count = 0;
   std::string array;       // the export's array holding the values ("quant2_zero", "cfg.scale")
-  std::string factory_ref; // C++ expression of the factory elements at file end
-  std::string working_ref; // config and anomaly regions: C++ expression of the working elements
+  // What in the export's source the values belong to; the patcher derives the C++ from it.
+  struct Binding {
+    enum To {
+      kTensor,     // an EON tensor's data or quantization array `symbol` (a TfArray when `tfarray`)
+      kArray,      // a float array `symbol[count]` (K-means scale/mean, StandardScaler)
+      kField,      // the member `field` of the struct `symbol`, or of `symbol[index]` when index >= 0
+      kCentroids,  // the centroids of the K-means cluster array `symbol`, row after row
+      kMacro,      // the #define `symbol` of model_metadata.h
+      kModel,      // a non-EON model's byte array `symbol`
+      kVariable,   // a scalar variable `symbol` (a non-EON model's length)
+    };
+    To to = kTensor;
+    std::string symbol;  // as code at the end of the declaring file names it ("g0::tensor_data3")
+    std::string field;
+    int index = -1;
+    bool tfarray = false;
+  };
+  Binding bind;
   std::vector<uint8_t> values;
 };
 

@@ -94,13 +94,15 @@ void read_config_fields(ModelExport& x, const Source& s, const Decl& d) {
     r.count = 1;
     r.array = d.name + "." + field;
     r.name = "config." + without_project(r.array, x.project_id);
-    r.factory_ref = "&eiota_factory_" + d.name + "_" + field;
-    r.working_ref = "&" + r.array;
+    r.bind.to = Region::Binding::kField;
+    r.bind.symbol = d.name;
+    r.bind.field = field;
     r.values = encode_value(value, r.elem_type, s.where(item.first));
     x.regions.push_back(r);
     x.arch.config_fields.push_back(r.name.substr(7) + " " + c);
-    for (size_t k = d.first; k < d.name_tok; k++)
-      if (t[k].text == "const") x.config_const_offsets.push_back(t[k].begin);
+    for (size_t k = d.first; k < d.name_tok; k++)  // once per declaration, however many fields it has
+      if (t[k].text == "const" && std::find(x.config_const_offsets.begin(), x.config_const_offsets.end(), t[k].begin) == x.config_const_offsets.end())
+        x.config_const_offsets.push_back(t[k].begin);
   }
 }
 
@@ -138,12 +140,24 @@ void read_quant_macros(ModelExport& x, const Source& s) {
     r.count = 1;
     r.name = "macro." + macro;
     r.array = macro;
-    r.factory_ref = "&eiota_factory_" + macro;
-    r.working_ref = "&eiota_macro_" + macro;
+    r.bind.to = Region::Binding::kMacro;
+    r.bind.symbol = macro;
     r.values = encode_value(value, r.elem_type, s.path + ": " + macro);
     x.regions.push_back(r);
     x.arch.config_fields.push_back(macro + (zero ? " int32_t" : f ? " float" : " double"));
   }
+}
+
+// The interpreter's inference functions in a learning-block table, each called before every
+// inference of its block: run_nn_inference (a TFLite graph) and run_gmm_anomaly (a GMM graph).
+void read_infer_fns(ModelExport& x, const Source& s, const Decl& d) {
+  const auto& t = s.toks;
+  size_t before = x.infer_fns.size();
+  for (size_t k = d.init.first; k < d.init.last; k++)
+    if (t[k].kind == Token::kIdent && (t[k].text == "run_nn_inference" || t[k].text == "run_gmm_anomaly"))
+      x.infer_fns.push_back(InferFn{t[k].begin, t[k].end, std::string(t[k].text)});
+  if (x.infer_fns.size() > before && (before == 0 || t[d.first].begin < x.learning_blocks_begin))
+    x.learning_blocks_begin = t[d.first].begin;
 }
 
 void read_impulse_config(ModelExport& x) {
@@ -170,6 +184,7 @@ void read_impulse_config(ModelExport& x) {
           for (const auto& item : d.init.items) x.arch.labels.push_back(unquote(item.text(s.toks)));
       } else if (d.init.is_list && name == std::string("model_variables.h")) {
         read_config_fields(x, s, d);
+        if (d.spec_has(s.toks, "ei_learning_block_t")) read_infer_fns(x, s, d);
       }
       if (d.name.rfind("ei_dsp_config_", 0) == 0) {
         std::vector<std::string> values;
@@ -208,7 +223,7 @@ std::vector<std::string> numbers_in(const std::vector<Token>& t, size_t first, s
   return out;
 }
 
-void add_anomaly_region(ModelExport& x, const std::string& name, const std::string& array, const std::string& factory,
+void add_anomaly_region(ModelExport& x, const std::string& name, const std::string& array, const Region::Binding& bind,
                         const std::vector<std::string>& values, const std::string& where, Region::Kind kind = Region::kAnomaly) {
   Region r;
   r.kind = kind;
@@ -218,8 +233,7 @@ void add_anomaly_region(ModelExport& x, const std::string& name, const std::stri
   r.count = (uint32_t)values.size();
   r.name = std::string(kind_name(kind)) + "." + name;
   r.array = array;
-  r.factory_ref = factory;
-  r.working_ref = values.size() == 1 ? "&" + array : array.rfind("eiota_", 0) == 0 ? "&" + array + "[0][0]" : array;
+  r.bind = bind;
   for (const auto& v : values) {
     auto b = encode_value(v, eiota::kFloat32, where);
     r.values.insert(r.values.end(), b.begin(), b.end());
@@ -254,7 +268,7 @@ void read_anomaly(ModelExport& x) {
       std::string where = s.where(d.first);
       if (floats) {
         a.rows.push_back(numbers_in(t, d.init.first, d.init.last));
-        add_anomaly_region(x, d.name, d.name, "eiota_factory_" + d.name, a.rows[0], where);
+        add_anomaly_region(x, d.name, d.name, {Region::Binding::kArray, d.name}, a.rows[0], where);
         x.arch.anomaly[d.name] = std::to_string(a.rows[0].size());
       } else {
         std::vector<std::string> all;
@@ -265,12 +279,12 @@ void read_anomaly(ModelExport& x) {
           if (a.rows.back().size() != a.rows[0].size()) throw std::runtime_error(where + ": clusters of " + d.name + " differ in size");
           all.insert(all.end(), a.rows.back().begin(), a.rows.back().end());
         }
-        add_anomaly_region(x, d.name + ".centroids", "eiota_" + d.name + "_centroids", "eiota_factory_" + d.name + "_centroids", all, where);
+        add_anomaly_region(x, d.name + ".centroids", "eiota_" + d.name + "_centroids", {Region::Binding::kCentroids, d.name}, all, where);
         for (size_t i = 0; i < a.radii.size(); i++) {
           std::string field = d.name + "[" + std::to_string(i) + "].max_error";
           std::string r = a.radii[i];
           r.erase(std::remove(r.begin(), r.end(), ' '), r.end());
-          add_anomaly_region(x, field, field, "eiota_factory_" + d.name + "_max_error + " + std::to_string(i), {r}, where);
+          add_anomaly_region(x, field, field, {Region::Binding::kField, d.name, "max_error", (int)i}, {r}, where);
         }
         x.arch.anomaly[d.name] = std::to_string(a.rows.size()) + "x" + (a.rows.empty() ? "0" : std::to_string(a.rows[0].size()));
       }
@@ -295,7 +309,7 @@ void read_scalers(ModelExport& x) {
     a.end = t[d.last - 1].end;
     a.rows.push_back(numbers_in(t, d.init.first, d.init.last));
     std::string key = without_project(d.name, x.project_id);
-    add_anomaly_region(x, key, d.name, "eiota_factory_" + d.name, a.rows[0], s.where(d.first), Region::kScaler);
+    add_anomaly_region(x, key, d.name, {Region::Binding::kArray, d.name}, a.rows[0], s.where(d.first), Region::kScaler);
     x.arch.anomaly[key] = std::to_string(a.rows[0].size());
     x.scalers.push_back(std::move(a));
   }
@@ -424,8 +438,7 @@ void read_interp_models(ModelExport& x) {
     r.count = (uint32_t)m.bytes.size();
     r.name = "b" + std::to_string(b) + ".model";
     r.array = m.array;
-    r.factory_ref = "eiota_factory_" + m.array;
-    r.working_ref = m.array;
+    r.bind = {Region::Binding::kModel, m.array};
     r.values.assign(m.bytes.begin(), m.bytes.end());
     x.regions.push_back(r);
     if (m.length.empty()) continue;
@@ -435,8 +448,7 @@ void read_interp_models(ModelExport& x) {
     l.count = 1;
     l.name = "b" + std::to_string(b) + ".model_len";
     l.array = m.length;
-    l.factory_ref = "&eiota_factory_" + m.length;
-    l.working_ref = "&" + m.length;
+    l.bind = {Region::Binding::kVariable, m.length};
     l.values.resize(4);
     eiota::put_u32(l.values.data(), (uint32_t)m.bytes.size());
     x.regions.push_back(l);
@@ -471,8 +483,20 @@ ModelExport analyze_export(ExportFiles files) {
       b.arena = x.arch.settings.count("EI_CLASSIFIER_TFLITE_ARENA_SIZE") ? plain_integer(x.arch.settings.at("EI_CLASSIFIER_TFLITE_ARENA_SIZE")) : -1;
   read_anomaly(x);
   read_scalers(x);
+  std::stable_sort(x.regions.begin(), x.regions.end(),
+                   [](const Region& a, const Region& b) { return payload_group(a) < payload_group(b); });
   x.fp = fingerprint(x.arch);
   return x;
+}
+
+int payload_group(const Region& r) {
+  switch (r.kind) {
+    case Region::kConfig: return kConfigGroup;
+    case Region::kMacro: return kConfigGroup + 1;
+    case Region::kAnomaly: return kConfigGroup + 2;
+    case Region::kScaler: return kConfigGroup + 3;
+    default: return r.block;  // a model's own values (EON tensors, non-EON bytes and length)
+  }
 }
 
 ModelExport analyze_export(const std::string& path) { return analyze_export(load_export(path)); }

@@ -38,12 +38,19 @@ struct InterpModel {
   std::string section;        // `MODEL_SECTION(...)` of the array, kept on the factory copy
 };
 
+// An inference function named in a learning-block table of model_variables.h (2023 on):
+// `&run_nn_inference`, the hook the SDK calls before every inference of that block.
+struct InferFn {
+  size_t begin = 0, end = 0;  // byte span of the function's name
+  std::string name;
+};
+
 struct ModelExport {
   ExportFiles files;
   std::vector<std::string> model_paths;  // relative paths of the EON model files, sorted
   std::vector<EonModel> models;
   Arch arch;
-  std::vector<Region> regions;           // in payload order
+  std::vector<Region> regions;           // the one region table, in payload order (payload_group)
   std::array<uint8_t, 16> fp{};
   bool patched = false;
   std::string variables_path;    // model-parameters/model_variables.h, "" if absent
@@ -54,7 +61,17 @@ struct ModelExport {
   std::vector<AnomalyArray> anomaly;
   std::vector<AnomalyArray> scalers;  // data normalization arrays of model_variables.h (2025 on)
   std::vector<InterpModel> interp;  // non-EON models, one per block
+  std::vector<InferFn> infer_fns;   // interpreter blocks' inference functions (run_nn_inference, run_gmm_anomaly)
+  size_t learning_blocks_begin = 0; // where the first learning-block table is declared
 };
+
+// Payload order, defined here only: the regions of each model block in block order (EON tensors in
+// structural order; a non-EON model, then its length), then the result configs of
+// model_variables.h, the quantization macros of model_metadata.h, the K-means anomaly values and
+// the StandardScaler arrays. analyze_export sorts `regions` by it; the patcher emits one device
+// table per group in this order, and pack writes the payload in the manifest's order.
+inline constexpr int kConfigGroup = 1 << 20;
+int payload_group(const Region& r);
 
 // Reads and analyses an export. Throws std::runtime_error with the file and the problem, e.g.
 // for exports that are not EON-compiled.

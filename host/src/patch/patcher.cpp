@@ -2,10 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "eiota_format.h"
 #include "keys.h"
@@ -18,6 +27,12 @@ namespace {
 
 const char* kBanner = "// Patched by eiota: model values are replaceable at run time (see eiota-manifest.json).\n";
 const char* kModelInclude = "#include \"eiota/eiota_model.h\"\n";
+
+bool is_code_file(const std::string& p) {
+  for (const char* e : {".c", ".cc", ".cpp", ".h", ".hpp"})
+    if (p.size() > std::strlen(e) && p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0) return true;
+  return false;
+}
 
 struct Edit {
   size_t at, len;
@@ -52,43 +67,104 @@ std::string ram_name(const Region& r) {
   return std::string(kind_name(r.kind)) + "_" + std::to_string(r.export_tensor);
 }
 
-struct BlockPatch {
-  std::string text;
-  std::string table_symbol;
-  uint32_t regions = 0;
-  size_t ram_bytes = 0;
+// The C++ of a region's factory and working elements, derived from its binding.
+std::string factory_expr(const Region& r) {
+  const Region::Binding& b = r.bind;
+  switch (b.to) {
+    case Region::Binding::kTensor: return b.symbol + (b.tfarray ? ".elem" : "");
+    case Region::Binding::kArray:
+    case Region::Binding::kModel: return "eiota_factory_" + b.symbol;
+    case Region::Binding::kField:
+      return b.index < 0 ? "&eiota_factory_" + b.symbol + "_" + b.field
+                         : "eiota_factory_" + b.symbol + "_" + b.field + " + " + std::to_string(b.index);
+    case Region::Binding::kCentroids: return "&eiota_factory_" + b.symbol + "_centroids[0][0]";
+    case Region::Binding::kMacro:
+    case Region::Binding::kVariable: return "&eiota_factory_" + b.symbol;
+  }
+  return "";
+}
+
+std::string working_expr(const Region& r) {
+  const Region::Binding& b = r.bind;
+  switch (b.to) {
+    case Region::Binding::kTensor: return "eiota_ram::" + ram_name(r) + (r.kind == Region::kData ? "" : ".elem");
+    case Region::Binding::kArray:
+    case Region::Binding::kModel: return b.symbol;
+    case Region::Binding::kField: return "&" + b.symbol + (b.index < 0 ? "" : "[" + std::to_string(b.index) + "]") + "." + b.field;
+    case Region::Binding::kCentroids: return "&eiota_" + b.symbol + "_centroids[0][0]";
+    case Region::Binding::kMacro: return "&eiota_macro_" + b.symbol;
+    case Region::Binding::kVariable: return "&" + b.symbol;
+  }
+  return "";
+}
+
+// One device table: the regions of one payload group, in payload order.
+struct Table {
+  std::string symbol;
+  std::vector<Region> regions;
+  std::string text() const {
+    std::ostringstream t;
+    t << "\n// eiota: replaceable regions, in payload order.\n"
+      << "extern const eiota_region " << symbol << "[];\n"
+      << "const eiota_region " << symbol << "[] = {\n";
+    for (const Region& r : regions)
+      t << "  { " << factory_expr(r) << ", " << working_expr(r) << ", " << r.count << ", " << (int)r.elem_type << " },  // "
+        << r.name << " (" << r.array << ")\n";
+    t << "};\n";
+    return t.str();
+  }
 };
 
-// Rewrites one model file: working copies in RAM, the tensor table pointed at them, the model
-// init gated on the runtime, and the region table appended at the end.
-BlockPatch patch_model_file(const EonModel& m, const std::vector<Region>& regions, int block) {
-  BlockPatch bp;
-  bp.table_symbol = "eiota_regions_" + m.stem;
-  std::ostringstream ram, table;
-  ram << "namespace eiota_ram {  // eiota: working copies; the const arrays stay the factory values\n";
-  table << "\n// eiota: replaceable regions of this model, in payload order.\n"
-        << "extern const eiota_region " << bp.table_symbol << "[];\n"
-        << "const eiota_region " << bp.table_symbol << "[] = {\n";
+std::string table_symbol(const ModelExport& x, const Region& r) {
+  switch (r.kind) {
+    case Region::kConfig: return "eiota_regions_config";
+    case Region::kMacro: return "eiota_regions_macros";
+    case Region::kAnomaly: return "eiota_regions_anomaly";
+    case Region::kScaler: return "eiota_regions_scaler";
+    default: return "eiota_regions_" + (x.arch.interpreter ? x.interp.at(r.block).array : x.models.at(r.block).stem);
+  }
+}
+
+// The region table split into device tables, each group once and in payload order.
+std::vector<Table> tables_of(const ModelExport& x, const std::vector<Region>& regions) {
+  std::vector<Table> out;
+  for (const Region& r : regions) {
+    std::string sym = table_symbol(x, r);
+    if (out.empty() || out.back().symbol != sym) {
+      for (const Table& t : out)
+        if (t.symbol == sym) throw std::logic_error("eiota: regions of " + sym + " are not contiguous in payload order");
+      out.push_back(Table{sym, {}});
+    }
+    out.back().regions.push_back(r);
+  }
+  return out;
+}
+
+const Table* find_table(const std::vector<Table>& tables, const std::string& symbol) {
+  for (const Table& t : tables)
+    if (t.symbol == symbol) return &t;
+  return nullptr;
+}
+
+// Rewrites one model file: zero-initialised working copies, the tensor table pointed at them, the
+// model init gated on the runtime, and the region table appended at the end.
+std::string patch_model_file(const EonModel& m, const Table& table) {
+  std::ostringstream ram, sizes;
+  ram << "namespace eiota_ram {  // eiota: working copies (zero-initialised, filled from the const arrays)\n";
   std::vector<Edit> edits;
   std::set<int> quantized;
-  for (const Region& r : regions) {
-    if (r.block != block) continue;
+  for (const Region& r : table.regions) {
     const EonTensor& t = m.tensors.at(r.export_tensor);
     std::string name = ram_name(r);
-    size_t bytes = (size_t)r.count * eiota::elem_size(r.elem_type);
-    bp.ram_bytes += bytes;
-    bp.regions++;
     if (r.kind == Region::kData) {
       ram << "alignas(16) EIOTA_RAM_ATTR " << c_type(r.elem_type) << " " << name << "[" << r.count << "];\n";
       edits.push_back(replace_tokens(m, t.data_expr_first, t.data_expr_last, "(void*)eiota_ram::" + name));
-      table << "  { " << r.factory_ref << ", eiota_ram::" << name;
     } else {
-      ram << "EIOTA_RAM_ATTR TfArray<" << r.count << ", " << (r.kind == Region::kScale ? "float" : "int") << "> " << name
-          << " = { " << r.count << ", { } };\n";
-      table << "  { " << r.factory_ref << ", eiota_ram::" << name << ".elem";
+      // No initialiser: a TfArray with its size set would be initialised data, a second copy in flash.
+      ram << "EIOTA_RAM_ATTR TfArray<" << r.count << ", " << (r.kind == Region::kScale ? "float" : "int") << "> " << name << ";\n";
+      sizes << " *reinterpret_cast<int*>(&eiota_ram::" << name << ") = " << r.count << ";";  // its first member, however named
       quantized.insert(r.export_tensor);
     }
-    table << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << " (" << r.array << ")\n";
   }
   for (int i : quantized) {
     const EonTensor& t = m.tensors.at(i);
@@ -98,15 +174,14 @@ BlockPatch patch_model_file(const EonModel& m, const std::vector<Region>& region
     edits.push_back(replace_tokens(m, t.quant_expr_first, t.quant_expr_last, "(void*)&eiota_ram::" + q));
   }
   ram << "}  // namespace eiota_ram\n\n";
-  table << "};\n";
   const auto& toks = m.src.toks;
   edits.push_back(Edit{0, 0, std::string(kBanner) + kModelInclude});
   edits.push_back(Edit{toks[m.tensor_table_first].begin, 0, ram.str()});
   edits.push_back(Edit{toks[m.init_body_open].end, 0,
-                       "\n  if (!eiota_model_ready(&eiota_default_model)) return kTfLiteError;  // eiota: update in flight"});
-  edits.push_back(Edit{m.src.text.size(), 0, table.str()});
-  bp.text = apply_edits(m.src.text, std::move(edits));
-  return bp;
+                       "\n  if (!eiota_model_ready(&eiota_default_model)) return kTfLiteError;  // eiota: update in flight" +
+                           (sizes.str().empty() ? "" : "\n  // eiota: sizes of the quantization arrays\n " + sizes.str())});
+  edits.push_back(Edit{m.src.text.size(), 0, table.text()});
+  return apply_edits(m.src.text, std::move(edits));
 }
 
 std::string byte_list(const uint8_t* p, size_t n) {
@@ -115,26 +190,28 @@ std::string byte_list(const uint8_t* p, size_t n) {
   return s.str();
 }
 
-std::string model_config(const std::vector<BlockPatch>& blocks, const std::array<uint8_t, 16>& fp,
+std::string model_config(const std::vector<Table>& tables, const std::array<uint8_t, 16>& fp,
                          const std::array<uint8_t, 32>& pk) {
   std::ostringstream s;
-  uint32_t total = 0;
+  size_t total = 0;
   s << "// Generated by eiota patch: the model this library was patched for. Do not edit.\n"
     << "#include \"eiota_model.h\"\n\n";
-  for (const auto& b : blocks) s << "extern const eiota_region " << b.table_symbol << "[];\n";
+  for (const auto& t : tables) s << "extern const eiota_region " << t.symbol << "[];\n";
   s << "\nstatic const eiota_block kBlocks[] = {\n";
-  for (const auto& b : blocks) {
-    s << "  { " << b.table_symbol << ", " << b.regions << " },\n";
-    total += b.regions;
+  for (const auto& t : tables) {
+    s << "  { " << t.symbol << ", " << t.regions.size() << " },\n";
+    total += t.regions.size();
   }
   s << "};\n"
     << "static const uint8_t kFingerprint[16] = { " << byte_list(fp.data(), 16) << " };\n"
     << "static const uint8_t kPublicKey[32] = { " << byte_list(pk.data(), 32) << " };\n"
     << "static eiota_model_state g_state;\n\n"
     << "const eiota_model eiota_default_model = {\n"
-    << "  kBlocks, " << blocks.size() << ", " << total << ", kFingerprint, kPublicKey, 0x" << std::hex << key_id(pk)
+    << "  kBlocks, " << tables.size() << ", " << total << ", kFingerprint, kPublicKey, 0x" << std::hex << key_id(pk)
     << std::dec << "u,\n  &g_state, &eiota_ram_storage,\n};\n\n"
     << "// Working copies are filled from flash before main(); all this reads is constant-initialised.\n"
+    << "// The interpreter's inference gate (patched into model_variables.h or model_metadata.h), callable from C.\n"
+    << "extern \"C\" int eiota_inference_allowed(void) { return eiota_model_ready(&eiota_default_model) ? 1 : 0; }\n\n"
     << "namespace {\nstruct Fill {\n  Fill() { eiota_model_restore(&eiota_default_model); }\n} g_fill;\n}  // namespace\n";
   return s.str();
 }
@@ -145,55 +222,96 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-// model_variables.h: result configs writable, their factory values kept, and their region table.
+// The interpreter runs the model array in place, so every inference is gated: the learning-block
+// table's inference functions (called before every inference of their block) are wrapped, with
+// the parameters the SDK's function pointer type has, whatever the SDK version.
+std::string inference_gates(const ModelExport& x) {
+  std::set<std::string> names;
+  for (const InferFn& f : x.infer_fns) names.insert(f.name);
+  std::ostringstream g;
+  g << "// eiota: no inference while an update writes the model the interpreter reads.\n"
+    << "extern \"C\" int eiota_inference_allowed(void);\n";
+  for (const std::string& n : names)
+    g << "template <class... A> static auto eiota_gated_" << n << "(A... a) -> decltype(" << n << "(a...)) {\n"
+      << "  if (!eiota_inference_allowed()) return EI_IMPULSE_TFLITE_ERROR;  // eiota: update in flight\n"
+      << "  return " << n << "(a...);\n}\n";
+  return g.str() + "\n";
+}
+
+// 2021-22 interpreter exports have no learning-block table; their SDK allocates the arena with
+// ei_aligned_malloc(16, EI_CLASSIFIER_TFLITE_ARENA_SIZE) before every inference, before it reads
+// the model, and returns EI_IMPULSE_TFLITE_ARENA_ALLOC_FAILED when that gives NULL (size 0).
+std::string gate_arena(const ModelExport& x, std::string text) {
+  const std::string macro = "EI_CLASSIFIER_TFLITE_ARENA_SIZE";
+  for (const auto& [path, src] : x.files.files) {
+    if (!is_code_file(path)) continue;
+    for (size_t at = src.find(macro); at != std::string::npos; at = src.find(macro, at + 1)) {
+      size_t bol = src.rfind('\n', at);
+      size_t k = src.find_first_not_of(" \t", bol == std::string::npos ? 0 : bol + 1);
+      if (k == std::string::npos || src[k] != '#') continue;
+      std::string directive = src.substr(k, src.find_first_of(" \t(", k + 1) - k);
+      if (directive != "#define" && directive != "#undef" && directive != "#ifdef" && directive != "#ifndef")
+        throw std::runtime_error(x.files.origin + "/" + path + ": " + directive + " tests " + macro +
+                                 ", which eiota must make a run-time value to stop inferences during an update");
+    }
+  }
+  size_t at = text.find("#define " + macro);
+  while (at != std::string::npos && (std::isalnum((unsigned char)text[at + 8 + macro.size()]) || text[at + 8 + macro.size()] == '_'))
+    at = text.find("#define " + macro, at + 1);
+  if (at == std::string::npos)
+    throw std::runtime_error(x.files.origin + ": a TFLite-interpreter export with neither a learning-block table in "
+                             "model_variables.h nor #define " + macro + " in model_metadata.h: eiota finds no place to "
+                             "stop inferences while an update writes the model");
+  size_t eol = std::min(text.find('\n', at), text.size());
+  std::string value = text.substr(at + 8 + macro.size(), eol - at - 8 - macro.size());
+  value.erase(0, value.find_first_not_of(" \t"));
+  value.erase(value.find_last_not_of(" \t\r") + 1);
+  text.replace(at, eol - at,
+               "#ifdef __cplusplus\nextern \"C\"\n#endif\nint eiota_inference_allowed(void);\n"
+               "// eiota: no arena (so no inference) while an update writes the model the interpreter reads\n"
+               "#define " + macro + " (eiota_inference_allowed() ? (" + value + ") : 0)");
+  return text;
+}
+
+// model_variables.h: result configs writable, their factory values kept, StandardScaler arrays
+// split into factory values and a zero-initialised working copy, and their region tables.
 // Appended inside the header's include guard (the header defines globals, so it is compiled once).
-std::string patch_variables(const ModelExport& x, BlockPatch* bp, BlockPatch* scalers) {
+std::string patch_variables(const ModelExport& x, const Table* config, const Table* scalers, bool gate) {
   std::string text = x.files.files.at(x.variables_path);
   std::ostringstream add;
   add << "\n// eiota: quantization the SDK reads outside the model, replaceable like the model's own.\n"
-      << "#include \"eiota/eiota_model.h\"\n"
+      << kModelInclude
       << "template <class A, class B> struct eiota_same_type { enum { value = 0 }; };\n"
       << "template <class A> struct eiota_same_type<A, A> { enum { value = 1 }; };\n";
-  std::ostringstream table;
-  table << "extern const eiota_region " << bp->table_symbol << "[];\n"
-        << "const eiota_region " << bp->table_symbol << "[] = {\n";
-  std::ostringstream scaler_table;
-  scaler_table << "extern const eiota_region " << scalers->table_symbol << "[];\n"
-               << "const eiota_region " << scalers->table_symbol << "[] = {\n";
-  for (const Region& r : x.regions) {
-    if (r.kind == Region::kScaler) {
-      scaler_table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
-      scalers->regions++;
+  if (config)
+    for (const Region& r : config->regions) {
+      std::string field = r.bind.symbol + "." + r.bind.field;
+      add << "static_assert(eiota_same_type<decltype(" << field << "), " << c_type(r.elem_type) << ">::value, \"eiota: "
+          << field << " changed type; re-run eiota patch\");\n";
+      add << "static const " << c_type(r.elem_type) << " eiota_factory_" << r.bind.symbol << "_" << r.bind.field << " = ";
+      if (r.elem_type == eiota::kFloat32) {
+        float f;
+        std::memcpy(&f, r.values.data(), 4);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.9g", (double)f);  // 9 digits give back the same float
+        add << "static_cast<float>(" << buf << ");\n";
+      } else {
+        add << (int32_t)eiota::get_u32(r.values.data()) << ";\n";
+      }
     }
-    if (r.kind != Region::kConfig) continue;
-    std::string field = r.array.substr(r.array.find('.') + 1), decl = r.array.substr(0, r.array.find('.'));
-    std::string factory = "eiota_factory_" + decl + "_" + field;
-    add << "static_assert(eiota_same_type<decltype(" << r.array << "), " << c_type(r.elem_type) << ">::value, \"eiota: "
-        << r.array << " changed type; re-run eiota patch\");\n";
-    add << "static const " << c_type(r.elem_type) << " " << factory << " = ";
-    if (r.elem_type == eiota::kFloat32) {
-      float f;
-      std::memcpy(&f, r.values.data(), 4);
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.9g", (double)f);  // 9 digits give back the same float
-      add << "static_cast<float>(" << buf << ");\n";
-    } else {
-      add << (int32_t)eiota::get_u32(r.values.data()) << ";\n";
-    }
-    table << "  { &" << factory << ", " << r.working_ref << ", 1, " << (int)r.elem_type << " },  // " << r.name << "\n";
-    bp->regions++;
-  }
-  table << "};\n";
-  scaler_table << "};\n";
-  std::string tables = (bp->regions ? table.str() : "") + (scalers->regions ? scaler_table.str() : "");
+  std::string tables = (config ? config->text() : "") + (scalers ? scalers->text() : "");
   std::vector<Edit> edits;
   for (size_t off : x.config_const_offsets) edits.push_back(Edit{off, 5, "/* eiota: writable */"});
+  if (gate) {
+    edits.push_back(Edit{x.learning_blocks_begin, 0, inference_gates(x)});
+    for (const InferFn& f : x.infer_fns) edits.push_back(Edit{f.begin, f.end - f.begin, "eiota_gated_" + f.name});
+  }
   for (const AnomalyArray& a : x.scalers) {
     std::string n = std::to_string(a.rows[0].size());
     edits.push_back(Edit{a.begin, a.end - a.begin,
-                         "// eiota: factory values stay const; the SDK reads the working copy.\n#include \"eiota/eiota_model.h\"\n"
+                         "// eiota: factory values stay const; the SDK reads the working copy.\n" + std::string(kModelInclude) +
                          "static const float eiota_factory_" + a.name + "[" + n + "] = { " + joined(a.rows[0]) + " };\n"
-                         "EIOTA_RAM_ATTR float " + a.name + "[" + n + "] = { " + joined(a.rows[0]) + " };"});
+                         "EIOTA_RAM_ATTR float " + a.name + "[" + n + "];"});
   }
   size_t guard_end = text.rfind("#endif");
   if (guard_end == std::string::npos) guard_end = text.size();
@@ -203,56 +321,51 @@ std::string patch_variables(const ModelExport& x, BlockPatch* bp, BlockPatch* sc
 
 // model_metadata.h: each quantization macro the SDK reads becomes a variable (same type as the
 // literal, so the SDK's arithmetic is unchanged), defined with its factory value and region
-// table in eiota_macros.cpp (placed by place_runtime).
-std::string patch_macros(const ModelExport& x, BlockPatch* bp, std::string* cpp) {
+// table in eiota_macros.cpp (placed by place_runtime). The variable keeps its initialiser (a scalar): an
+// SDK's namespace-scope initialiser may read it before the working copies are filled.
+std::string patch_macros(const ModelExport& x, const Table& table, std::string* cpp) {
   std::string text = x.files.files.at(x.metadata_path);
-  std::ostringstream defs, table;
+  std::ostringstream defs;
   defs << "// Generated by eiota patch: quantization macros of model_metadata.h, replaceable.\n"
        << "#include \"eiota_model.h\"\n\n";
-  table << "extern const eiota_region " << bp->table_symbol << "[];\n"
-        << "const eiota_region " << bp->table_symbol << "[] = {\n";
-  for (const Region& r : x.regions) {
-    if (r.kind != Region::kMacro) continue;
-    size_t at = text.find("#define " + r.array);
-    while (at != std::string::npos && at + 8 + r.array.size() < text.size() &&
-           (std::isalnum((unsigned char)text[at + 8 + r.array.size()]) || text[at + 8 + r.array.size()] == '_'))
-      at = text.find("#define " + r.array, at + 1);
-    if (at == std::string::npos) throw std::runtime_error(x.metadata_path + ": #define " + r.array + " not found");
+  for (const Region& r : table.regions) {
+    const std::string& macro = r.bind.symbol;
+    size_t at = text.find("#define " + macro);
+    while (at != std::string::npos && at + 8 + macro.size() < text.size() &&
+           (std::isalnum((unsigned char)text[at + 8 + macro.size()]) || text[at + 8 + macro.size()] == '_'))
+      at = text.find("#define " + macro, at + 1);
+    if (at == std::string::npos) throw std::runtime_error(x.metadata_path + ": #define " + macro + " not found");
     size_t eol = text.find('\n', at);
-    std::string var = "eiota_macro_" + r.array, type = c_type(r.elem_type);
-    std::string value = text.substr(at + 8 + r.array.size(), (eol == std::string::npos ? text.size() : eol) - at - 8 - r.array.size());
+    std::string var = "eiota_macro_" + macro, type = c_type(r.elem_type);
+    std::string value = text.substr(at + 8 + macro.size(), (eol == std::string::npos ? text.size() : eol) - at - 8 - macro.size());
     text.replace(at, (eol == std::string::npos ? text.size() : eol) - at,
                  "#include <stdint.h>\n#ifdef __cplusplus\nextern \"C\" " + type + " " + var + ";  // eiota: replaceable\n#else\nextern " + type + " " + var +
-                     ";\n#endif\n#define " + r.array + " (" + var + ")");
+                     ";\n#endif\n#define " + macro + " (" + var + ")");
     defs << "extern \"C\" { " << type << " " << var << " =" << value << "; }\n"
-         << "static const " << type << " eiota_factory_" << r.array << " =" << value << ";\n";
-    table << "  { " << r.factory_ref << ", " << r.working_ref << ", 1, " << (int)r.elem_type << " },  // " << r.name << "\n";
-    bp->regions++;
+         << "static const " << type << " eiota_factory_" << macro << " =" << value << ";\n";
   }
-  table << "};\n";
-  *cpp = defs.str() + "\n" + table.str();
+  *cpp = defs.str() + table.text();
   return text;
 }
 
-
-// anomaly_metadata.h / anomaly_clusters.h: each K-means array keeps its factory values const and gets a writable
-// working copy under its own name, so the SDK's references now reach the copy.
-std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
+// anomaly_metadata.h / anomaly_clusters.h: each K-means array keeps its factory values const and gets a
+// zero-initialised working copy under its own name, so the SDK's references now reach the copy.
+std::string patch_anomaly(const ModelExport& x, const Table& table) {
   std::vector<Edit> edits;
   for (const AnomalyArray& a : x.anomaly) {
     std::ostringstream o;
-    if (edits.empty()) o << "#include \"eiota/eiota_model.h\"\n";
+    if (edits.empty()) o << kModelInclude;
     o << "// eiota: factory values stay const; the SDK reads the working copy.\n";
     if (a.radii.empty()) {
       std::string n = std::to_string(a.rows[0].size());
       o << "static const float eiota_factory_" << a.name << "[" << n << "] = { " << joined(a.rows[0]) << " };\n"
-        << "EIOTA_RAM_ATTR float " << a.name << "[" << n << "] = { " << joined(a.rows[0]) << " };";
+        << "EIOTA_RAM_ATTR float " << a.name << "[" << n << "];";
     } else {
       std::string c = std::to_string(a.rows.size()), d = std::to_string(a.rows[0].size()), rows;
       for (const auto& r : a.rows) rows += (rows.empty() ? "{ " : ",\n  { ") + joined(r) + " }";
       o << "static const float eiota_factory_" << a.name << "_centroids[" << c << "][" << d << "] = {\n  " << rows << " };\n"
         << "static const float eiota_factory_" << a.name << "_max_error[" << c << "] = { " << joined(a.radii) << " };\n"
-        << "EIOTA_RAM_ATTR float eiota_" << a.name << "_centroids[" << c << "][" << d << "] = {\n  " << rows << " };\n"
+        << "EIOTA_RAM_ATTR float eiota_" << a.name << "_centroids[" << c << "][" << d << "];\n"
         << a.type << " " << a.name << "[" << c << "] = {\n";
       for (size_t i = 0; i < a.rows.size(); i++)
         o << "  { eiota_" << a.name << "_centroids[" << i << "], " << a.radii[i] << " },\n";
@@ -260,32 +373,23 @@ std::string patch_anomaly(const ModelExport& x, BlockPatch* bp) {
     }
     edits.push_back(Edit{a.begin, a.end - a.begin, o.str()});
   }
-  std::ostringstream table;
-  table << "\nextern const eiota_region " << bp->table_symbol << "[];\n"
-        << "const eiota_region " << bp->table_symbol << "[] = {\n";
-  for (const Region& r : x.regions) {
-    if (r.kind != Region::kAnomaly) continue;
-    table << "  { " << r.factory_ref << ", " << r.working_ref << ", " << r.count << ", " << (int)r.elem_type << " },  // " << r.name << "\n";
-    bp->regions++;
-  }
-  table << "};\n\n";
   const std::string& text = x.files.files.at(x.anomaly_path);
   size_t guard_end = text.rfind("#endif");
-  edits.push_back(Edit{guard_end == std::string::npos ? text.size() : guard_end, 0, table.str()});
+  edits.push_back(Edit{guard_end == std::string::npos ? text.size() : guard_end, 0, table.text() + "\n"});
   return apply_edits(text, std::move(edits));
 }
 
 // A non-EON model header: the model array keeps its bytes const (padded to the capacity) under a
 // new name, and its own name becomes a writable working copy that the SDK's references now reach.
-std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t capacity, BlockPatch* bp) {
-  std::ostringstream arr, len, table;
+std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t capacity, const Table& table) {
+  std::ostringstream arr, len;
   std::string section = m.section;
   if (m.incbin_end > m.incbin_begin) {  // where INCBIN would have placed the model (EI_MODEL_SECTION)
     arr << "#if defined(INCBIN_OUTPUT_SECTION)\n#define EIOTA_FACTORY_SECTION __attribute__((section(INCBIN_OUTPUT_SECTION)))\n"
         << "#else\n#define EIOTA_FACTORY_SECTION\n#endif\n";
     section = "EIOTA_FACTORY_SECTION";
   }
-  arr << "#include \"eiota/eiota_model.h\"\n"
+  arr << kModelInclude
       << "// eiota: the factory model, padded to the " << capacity << " bytes reserved for retrains.\n"
       << "alignas(16) static const " << (section.empty() ? "" : section + " ") << "unsigned char eiota_factory_" << m.array << "[" << capacity << "] = " << m.array_init << ";\n"
       << "// eiota: what the SDK runs; filled from the factory model before main().\n"
@@ -294,24 +398,16 @@ std::string patch_interp(const ModelExport& x, const InterpModel& m, uint32_t ca
   if (m.incbin_end > m.incbin_begin)
     edits.push_back(Edit{m.incbin_begin, m.incbin_end - m.incbin_begin,
                          "// eiota: the model file is compiled in below as eiota_factory_" + m.array + " instead of linked with INCBIN"});
-  table << "\nextern const eiota_region " << bp->table_symbol << "[];\n"
-        << "const eiota_region " << bp->table_symbol << "[] = {\n"
-        << "  { eiota_factory_" << m.array << ", " << m.array << ", " << capacity << ", " << (int)eiota::kUInt8 << " },\n";
-  bp->regions = 1;
-  bp->ram_bytes = capacity;
   if (!m.length.empty()) {
     len << "static const " << m.length_type << " eiota_factory_" << m.length << " = " << m.bytes.size() << ";\n"
         << m.length_type << " " << m.length << " = " << m.bytes.size() << ";  // eiota: replaceable\n"
         << "static_assert(sizeof(" << m.length << ") == 4, \"eiota: the model length must be 32-bit\");";
     edits.push_back(Edit{m.length_begin, m.length_end - m.length_begin, len.str()});
-    table << "  { &eiota_factory_" << m.length << ", &" << m.length << ", 1, " << (int)eiota::kInt32 << " },\n";
-    bp->regions++;
   }
-  table << "};\n";
   const std::string& text = x.files.files.at(m.path);
   size_t guard_end = text.rfind("#endif");
   size_t at = guard_end == std::string::npos || guard_end < m.array_end ? text.size() : guard_end;
-  edits.push_back(Edit{at, 0, table.str()});
+  edits.push_back(Edit{at, 0, table.text()});
   return apply_edits(text, std::move(edits));
 }
 
@@ -338,60 +434,54 @@ void add_arduino_api(ExportFiles& f) {
 
 }  // namespace
 
-PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, uint32_t reserve) {
+// Where the device runtime goes in the patched library (one place: build layouts decide it).
+
+uint32_t reserve_for(const InterpModel& m, std::optional<uint32_t> reserve) {
+  return reserve ? *reserve : std::max<uint32_t>(1024, (uint32_t)m.bytes.size() / 4);
+}
+
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, std::optional<uint32_t> reserve) {
   if (x.patched)
     throw std::runtime_error(x.files.origin + ": already patched by eiota; patch the export as Edge Impulse wrote it");
+  if (x.regions.empty()) throw std::runtime_error(x.files.origin + ": no replaceable values found");
   ExportFiles f = x.files;
-  std::vector<BlockPatch> blocks;
   PatchResult res;
-  for (size_t b = 0; b < x.models.size(); b++) {
-    blocks.push_back(patch_model_file(x.models[b], x.regions, (int)b));
-    f.files[x.model_paths[b]] = blocks.back().text;
-    res.ram_bytes += blocks.back().ram_bytes;
-  }
-  std::vector<Region> regions = x.regions;  // what the manifest records
+  std::vector<Region> regions = x.regions;  // the one table; a non-EON model's count becomes its capacity
   for (size_t b = 0; b < x.interp.size(); b++) {
-    const InterpModel& m = x.interp[b];
-    uint32_t extra = reserve ? reserve : std::max<uint32_t>(1024, (uint32_t)m.bytes.size() / 4);
-    uint32_t capacity = ((uint32_t)m.bytes.size() + extra + 15) / 16 * 16;
-    BlockPatch bp;
-    bp.table_symbol = "eiota_regions_" + m.array;
-    f.files[m.path] = patch_interp(x, m, capacity, &bp);
+    uint32_t extra = reserve_for(x.interp[b], reserve);
+    uint32_t capacity = ((uint32_t)x.interp[b].bytes.size() + extra + 15) / 16 * 16;
+    res.reserve_bytes += capacity - (uint32_t)x.interp[b].bytes.size();
     for (auto& r : regions)
       if (r.kind == Region::kModel && r.block == (int)b) r.count = capacity;
-    res.ram_bytes += bp.ram_bytes;
-    blocks.push_back(bp);
   }
-  // The tables follow the order of x.regions (configs, macros, anomaly, scalers): the payload
-  // carries the regions in that order and the device numbers them across its tables.
   std::map<std::string, std::string> generated;  // runtime sources written for this model
-  BlockPatch config, scalers;
-  config.table_symbol = "eiota_regions_config";
-  scalers.table_symbol = "eiota_regions_scaler";
-  bool has_config = false;
-  for (const Region& r : x.regions) has_config |= r.kind == Region::kConfig || r.kind == Region::kScaler;
-  if (has_config) {
-    f.files[x.variables_path] = patch_variables(x, &config, &scalers);
-    if (config.regions) blocks.push_back(config);
+  std::vector<Table> tables = tables_of(x, regions);
+  for (size_t b = 0; b < x.models.size(); b++) {
+    Table none{"eiota_regions_" + x.models[b].stem, {}};  // a model without values is still gated
+    const Table* t = find_table(tables, none.symbol);
+    f.files[x.model_paths[b]] = patch_model_file(x.models[b], t ? *t : none);
   }
-  bool has_macros = false;
-  for (const Region& r : x.regions) has_macros |= r.kind == Region::kMacro;
-  if (has_macros) {
-    BlockPatch bp;
-    bp.table_symbol = "eiota_regions_macros";
+  for (const InterpModel& m : x.interp) {
+    const Table* t = find_table(tables, "eiota_regions_" + m.array);
+    f.files[m.path] = patch_interp(x, m, t->regions.front().count, *t);
+  }
+  const Table* config = find_table(tables, "eiota_regions_config");
+  const Table* scalers = find_table(tables, "eiota_regions_scaler");
+  bool gate_blocks = x.arch.interpreter && !x.infer_fns.empty();
+  if (config || scalers || gate_blocks) f.files[x.variables_path] = patch_variables(x, config, scalers, gate_blocks);
+  if (const Table* macros = find_table(tables, "eiota_regions_macros")) {
     std::string cpp;
-    f.files[x.metadata_path] = patch_macros(x, &bp, &cpp);
+    f.files[x.metadata_path] = patch_macros(x, *macros, &cpp);
     generated["eiota_macros.cpp"] = cpp;
-    blocks.push_back(bp);
   }
-  if (!x.anomaly.empty()) {
-    BlockPatch bp;
-    bp.table_symbol = "eiota_regions_anomaly";
-    f.files[x.anomaly_path] = patch_anomaly(x, &bp);
-    blocks.push_back(bp);
+  if (x.arch.interpreter && !gate_blocks) {
+    if (x.metadata_path.empty())
+      throw std::runtime_error(x.files.origin + ": a TFLite-interpreter export without model-parameters/model_metadata.h: "
+                               "eiota finds no place to stop inferences while an update writes the model");
+    f.files[x.metadata_path] = gate_arena(x, f.files.at(x.metadata_path));
   }
-  if (scalers.regions) blocks.push_back(scalers);
-  generated["eiota_model_config.cpp"] = model_config(blocks, x.fp, public_key);
+  if (const Table* anomaly = find_table(tables, "eiota_regions_anomaly")) f.files[x.anomaly_path] = patch_anomaly(x, *anomaly);
+  generated["eiota_model_config.cpp"] = model_config(tables, x.fp, public_key);
   res.runtime_note = place_runtime(f, generated);
   add_arduino_api(f);
 
@@ -405,8 +495,140 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
   man.source = x.files.origin;
   f.files[f.library + kManifestName] = manifest_to_json(man);
 
-  res.region_count = x.regions.size();
+  for (const Region& r : regions) res.ram_bytes += (size_t)r.count * eiota::elem_size(r.elem_type);
+  res.region_count = regions.size();
   res.out = std::move(f);
+  return res;
+}
+
+namespace {
+
+// Mirrors the simulator's build (simulator.cpp kDefines): the SDK configured for a host compiler.
+const char* kCheckDefines =
+    "-DTF_LITE_DISABLE_X86_NEON=1 -DEIDSP_USE_CMSIS_DSP=0 -DEI_CLASSIFIER_TFLITE_ENABLE_CMSIS_NN=0 "
+    "-DEI_PORTING_POSIX=1 -DEIDSP_QUANTIZE_FILTERBANK=0 -DNDEBUG";
+
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run run(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return {127, "cannot run " + cmd};
+  Run r{0, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return r;
+}
+
+std::string find_compiler() {
+  if (const char* c = std::getenv("EIOTA_CHECK_CXX"); c && *c) return c;
+  for (const char* c : {"g++", "c++", "clang++"})
+    if (run(std::string("command -v ") + c + " >/dev/null").code == 0) return c;
+  return "";
+}
+
+bool is_code(const std::string& p) {
+  for (const char* e : {".c", ".cc", ".cpp", ".h", ".hpp"})
+    if (p.size() > std::strlen(e) && p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0) return true;
+  return false;
+}
+
+// A temporary folder holding `f`, removed when done.
+struct TempTree {
+  std::filesystem::path dir;
+  explicit TempTree(const ExportFiles& f, const std::string& tag) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / ("eiota-check-" + tag + "-XXXXXX")).string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder in " + std::filesystem::temp_directory_path().string());
+    dir = tmpl;
+    for (const auto& [path, text] : f.files) {
+      if (!is_code(path) && path.find(".tflite") == std::string::npos) continue;
+      std::filesystem::path p = dir / path;
+      std::filesystem::create_directories(p.parent_path());
+      std::ofstream(p, std::ios::binary) << text;
+    }
+  }
+  ~TempTree() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// The export's include paths: its root (model-parameters/, tflite-model/, eiota/), the folder
+// holding edge-impulse-sdk/ and the SDK's third-party headers.
+std::string include_flags(const ExportFiles& f, const std::filesystem::path& dir) {
+  std::set<std::string> sdk_parents;
+  for (const auto& [path, _] : f.files)
+    if (size_t at = path.find("edge-impulse-sdk/"); at != std::string::npos && (at == 0 || path[at - 1] == '/'))
+      sdk_parents.insert(path.substr(0, at));
+  std::string inc = " -I" + quoted((dir / f.root).string()) + " -I" + quoted((dir / f.library).string());
+  for (const std::string& p : sdk_parents) {
+    std::filesystem::path sdk = dir / p / "edge-impulse-sdk";
+    inc += " -I" + quoted((dir / p).string()) + " -I" + quoted(sdk.string());
+    for (const char* sub : {"third_party/flatbuffers/include", "third_party/gemmlowp", "third_party/ruy", "CMSIS/Core/Include", "CMSIS/DSP/Include"})
+      inc += " -I" + quoted((sdk / sub).string());
+  }
+  return inc;
+}
+
+Run compile(const std::string& cxx, const std::filesystem::path& dir, const std::string& inc, const std::string& path) {
+  bool c = path.ends_with(".c");
+  std::string lang = c ? " -x c -std=c11" : " -x c++ -std=c++14";
+  std::string cc = c ? (cxx == "g++" ? std::string("gcc") : cxx == "clang++" ? std::string("clang") : cxx + " -x c") : cxx;
+  return run(cc + lang + " -fsyntax-only -w " + kCheckDefines + inc +
+             " -Wa,-I" + quoted(dir.string()) + " " + quoted((dir / path).string()));
+}
+
+}  // namespace
+
+CompileCheck check_compiles(const ModelExport& x, const ExportFiles& patched) {
+  CompileCheck res;
+  res.compiler = find_compiler();
+  if (res.compiler.empty()) {
+    res.message = "not compiled: no g++ found (install one, or set EIOTA_CHECK_CXX)";
+    return res;
+  }
+  std::vector<std::string> changed;
+  for (const auto& [path, text] : patched.files)
+    if (is_code(path) && (!x.files.has(path) || x.files.files.at(path) != text)) changed.push_back(path);
+  // The library's main header includes everything: last, so an error names the file that has it.
+  std::stable_partition(changed.begin(), changed.end(), [](const std::string& p) { return !p.ends_with("_inferencing.h"); });
+  TempTree tree(patched, "patched");
+  std::string inc = include_flags(patched, tree.dir);
+  std::unique_ptr<TempTree> original;  // only when a patched header fails: did it compile alone before?
+  for (const std::string& path : changed) {
+    Run r = compile(res.compiler, tree.dir, inc, path);
+    if (r.code != 0 && x.files.has(path) && !path.ends_with(".cpp") && !path.ends_with(".c")) {
+      if (!original) original = std::make_unique<TempTree>(x.files, "original");
+      if (compile(res.compiler, original->dir, include_flags(x.files, original->dir), path).code != 0) {
+        res.notes.push_back(path + " (it does not compile on its own unpatched either)");
+        continue;
+      }
+    }
+    if (r.code != 0) {
+      std::string msg = r.out;
+      for (const std::filesystem::path& d : {tree.dir}) {
+        std::string prefix = d.string() + "/";
+        for (size_t at = msg.find(prefix); at != std::string::npos; at = msg.find(prefix, at)) msg.erase(at, prefix.size());
+      }
+      if (msg.size() > 4000) msg = msg.substr(0, 4000) + "\n...";
+      throw std::runtime_error(x.files.origin + ": the patched " + path + " does not compile (" + res.compiler +
+                               " -fsyntax-only); nothing written:\n" + msg);
+    }
+    res.files.push_back(path);
+  }
+  res.compiled = true;
+  res.message = "compiled " + std::to_string(res.files.size()) + " changed files with " + res.compiler + " -fsyntax-only";
   return res;
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <array>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "model_export.h"
@@ -11,12 +13,29 @@ namespace eiota::host {
 struct PatchResult {
   ExportFiles out;         // files of the patched library
   size_t region_count = 0;
-  size_t ram_bytes = 0;    // working copies of the values
+  size_t ram_bytes = 0;    // working copies of every region
+  size_t reserve_bytes = 0;  // non-EON: room reserved for retrained models to grow, over all models
   std::string runtime_note;  // where the runtime went (printed by patch)
 };
 
 // Patches an analysed export for `public_key`. A non-EON model gets `reserve` bytes of room to
-// grow (0: a quarter of its size, at least 1 KiB). Throws std::runtime_error when it cannot.
-PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, uint32_t reserve = 0);
+// grow (rounded up so the capacity is a multiple of 16; none given: a quarter of its size, at
+// least 1 KiB; 0: no room to grow). Throws std::runtime_error when it cannot.
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key,
+                         std::optional<uint32_t> reserve = std::nullopt);
+
+// What the compile check of a patched library found.
+struct CompileCheck {
+  bool compiled = false;        // false: no compiler (then `message` says so)
+  std::string compiler;
+  std::vector<std::string> files;  // the files compiled
+  std::vector<std::string> notes;  // headers that do not compile on their own, unpatched either
+  std::string message;
+};
+
+// Compiles (-fsyntax-only, on the host) every file `patched` changed or added relative to the
+// export `x`, with the export's include paths, in a temporary folder. Throws std::runtime_error
+// naming the file and the compiler's message when one does not compile.
+CompileCheck check_compiles(const ModelExport& x, const ExportFiles& patched);
 
 }  // namespace eiota::host
