@@ -63,10 +63,10 @@ bool match_region(const Region& want, const ModelExport& x, bool interpreter, Re
              " too many; eiota patch --reserve sets the room)";
       return false;
     }
-    r.values.resize(want.count, 0);  // a whole non-EON model, padded to the reserved capacity
-    r.count = want.count;
+    // A whole non-EON model: only its bytes travel; the device clears the rest of the reserved
+    // room (EIOTA_REGION_PREFIX, docs/FORMAT.md).
   }
-  if (r.count != want.count || r.elem_type != want.elem_type) {
+  if ((r.kind != Region::kModel && r.count != want.count) || r.elem_type != want.elem_type) {
     *why = what(want, interpreter) + ": " + count_of(want) + " deployed, " + count_of(r) + " new";
     return false;
   }

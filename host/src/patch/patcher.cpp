@@ -108,7 +108,8 @@ struct Table {
       << "extern const eiota_region " << symbol << "[];\n"
       << "const eiota_region " << symbol << "[] = {\n";
     for (const Region& r : regions)
-      t << "  { " << factory_expr(r) << ", " << working_expr(r) << ", " << r.count << ", " << (int)r.elem_type << " },  // "
+      t << "  { " << factory_expr(r) << ", " << working_expr(r) << ", " << r.count << ", " << (int)r.elem_type << ", "
+        << (r.kind == Region::kModel ? "EIOTA_REGION_PREFIX" : "0") << " },  // "
         << r.name << " (" << r.array << ")\n";
     t << "};\n";
     return t.str();

@@ -346,7 +346,7 @@ Plan plan_build(const SimBuild& b, const fs::path& root, const fs::path& objs) {
   if (!b.sketch.empty()) {
     fs::path ino = objs / (fs::path(b.sketch).stem().string() + ".ino.cpp");
     write_if_changed(ino, read_file(b.sketch));
-    p.srcs.push_back({ino.string()});
+    p.srcs.push_back({ino.string(), patched ? "-DEIOTA_SIM_PATCHED=1" : ""});  // a sketch may test for it
     p.srcs.push_back({(objs / "sim" / "arduino" / "arduino_main.cpp").string()});
     defs += " -DEIOTA_HOST_ARDUINO_SHIM=\\\"Arduino.h\\\"";
     incs = "-I" + (objs / "sim" / "arduino").string() + " -include Arduino.h";
