@@ -11,6 +11,7 @@
 
 #include "eiota_format.h"
 #include "impulse_config.h"
+#include "numbers.h"
 #include "tflite_graph.h"
 
 namespace eiota::host {
@@ -51,19 +52,20 @@ uint8_t elem_type_of_c(const std::string& c) {
 
 // A literal as the compiler stores it in a field of that type (decimal -> double -> float).
 std::vector<uint8_t> encode_value(const std::string& text, uint8_t type, const std::string& what) {
-  char* end = nullptr;
   uint8_t b[8];
   if (type == eiota::kFloat32) {
-    float v = (float)std::strtod(text.c_str(), &end);
+    float v = (float)parse_double(text, what);
     std::memcpy(b, &v, 4);
   } else if (type == eiota::kFloat64) {
-    double v = std::strtod(text.c_str(), &end);
+    double v = parse_double(text, what);
     std::memcpy(b, &v, 8);
   } else {
-    eiota::put_u32(b, (uint32_t)std::strtoll(text.c_str(), &end, 10));
+    int64_t lo = INT32_MIN, hi = UINT32_MAX;
+    if (type == eiota::kInt8) lo = INT8_MIN, hi = INT8_MAX;
+    if (type == eiota::kUInt8) lo = 0, hi = UINT8_MAX;
+    if (type == eiota::kInt16) lo = INT16_MIN, hi = INT16_MAX;
+    eiota::put_u64(b, (uint64_t)parse_c_int(text, what, lo, hi));
   }
-  while (end && (*end == 'f' || *end == 'F')) end++;
-  if (text.empty() || !end || *end) throw std::runtime_error(what + ": cannot read the value '" + text + "'");
   return std::vector<uint8_t>(b, b + eiota::elem_size(type));
 }
 
@@ -397,16 +399,15 @@ bool read_interp_header(ModelExport& x, const std::string& path) {
         m.section = std::string(s.text.substr(t[k].begin, t[close].end - t[k].begin));
       }
     for (const auto& item : d.init.items) {
-      long v = std::strtol(item.text(t).c_str(), nullptr, 0);
-      if (item.is_list || v < 0 || v > 255) throw std::runtime_error(s.where(item.first) + ": " + d.name + " is not a byte array");
-      m.bytes.push_back((char)v);
+      if (item.is_list) throw std::runtime_error(s.where(item.first) + ": " + d.name + " is not a byte array");
+      m.bytes.push_back((char)parse_c_int(item.text(t), s.where(item.first) + ": a byte of " + d.name, 0, 255));
     }
     const Decl* len = s.find(d.name + "_len");
     std::string type;
     if (len && len->has_init) {
       for (size_t k = len->first; k < len->name_tok; k++)
         if (t[k].text != "const" && t[k].text != "static") type += (type.empty() ? "" : " ") + std::string(t[k].text);
-      if (std::strtoul(len->init.text(t).c_str(), nullptr, 0) != m.bytes.size())
+      if ((uint64_t)parse_c_int(len->init.text(t), s.where(len->first) + ": " + len->name, 0, UINT32_MAX) != m.bytes.size())
         throw std::runtime_error(s.where(len->first) + ": " + len->name + " does not match the " + std::to_string(m.bytes.size()) + " bytes of " + d.name);
     }
     add_interp_model(x, s, std::move(m), len && len->has_init ? len : nullptr, type);
