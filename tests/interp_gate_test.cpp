@@ -39,6 +39,19 @@ std::string env(const char* name, const std::string& fallback) {
 const std::string kSource = EIOTA_SOURCE_DIR;
 const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
 const std::string kShared = env("EIOTA_SHARED_FIXTURES", kSource + "/../shared/fixtures");
+const std::string kGen = env("EIOTA_FIXTURE_GEN", std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen");
+
+// The deployed and retrained .tflite: the real keyword-spotting pair when ../shared is there, else
+// a generated model and its retrain (another converter's tensor order, so another length too).
+std::pair<std::string, std::string> models(const std::string& dir) {
+  if (fs::exists(kShared + "/tflite/ei-kws-v1.tflite"))
+    return {kShared + "/tflite/ei-kws-v1.tflite", kShared + "/tflite/ei-kws-v2.tflite"};
+  std::string v1 = dir + "/gen-v1.tflite", v2 = dir + "/gen-v2.tflite";
+  fs::create_directories(dir);
+  EXPECT_EQ(run(kGen + " --as-tflite --synthetic fc-int8 --out " + v1).code, 0);
+  EXPECT_EQ(run(kGen + " --as-tflite --synthetic fc-int8-renumbered --perturb 7 --out " + v2).code, 0);
+  return {v1, v2};
+}
 
 void write(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -94,7 +107,7 @@ EI_IMPULSE_ERROR run_nn_inference(const ei_impulse*, float*, uint32_t, ei_impuls
   if (!arena) return EI_IMPULSE_TFLITE_ARENA_ALLOC_FAILED;
   // The SDK never reads model_size (initialised once from the factory length): TFLM follows the
   // flatbuffer's own offsets. The stand-in reads a span both fixtures hold.
-  result->classification[0].value = eiota_test_interpret(g->model, 29000);
+  result->classification[0].value = eiota_test_interpret(g->model, EIOTA_TEST_SPAN);
   ei_aligned_free(arena);
   return EI_IMPULSE_OK;
 }
@@ -182,13 +195,14 @@ std::string byte_array(const std::string& bytes) {
 }
 
 // A non-EON export of `tflite` in the format of `era` ("2021" or "2023") with the SDK stand-in.
-void write_export(const std::string& dir, const std::string& era, const std::string& tflite) {
+// `span`: how many model bytes the 2023 stand-in reads (both models of a test hold them).
+void write_export(const std::string& dir, const std::string& era, const std::string& tflite, size_t span) {
   std::string bytes = slurp(tflite);
   write(dir + "/edge-impulse-sdk/classifier/ei_model_types.h", kTypes);
   write(dir + "/edge-impulse-sdk/classifier/ei_run_classifier.h", era == "2021" ? kRun2021 : kRun2023);
   write(dir + "/edge-impulse-sdk/porting/ei_port.cpp", "// the stand-in needs no porting functions\n");
   std::string meta = "#pragma once\n#define EI_CLASSIFIER_PROJECT_ID 32970\n#define EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE 4\n"
-                     "#define EI_CLASSIFIER_LABEL_COUNT 1\n";
+                     "#define EI_CLASSIFIER_LABEL_COUNT 1\n#define EIOTA_TEST_SPAN " + std::to_string(span) + "\n";
   if (era == "2021") {
     write(dir + "/model-parameters/model_metadata.h", meta + "#define EI_CLASSIFIER_TFLITE_ARENA_SIZE 18822\n");
     write(dir + "/tflite-model/tflite-trained.h", "#ifndef TRAINED_H\n#define TRAINED_H\nconst unsigned char trained_tflite[] = {\n" +
@@ -219,7 +233,6 @@ const ei_learning_block_t ei_learning_blocks[1] = {
 class InterpGate : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (!fs::exists(kShared + "/tflite/ei-kws-v1.tflite")) GTEST_SKIP() << "needs the real models in " << kShared;
     dir_ = std::string(EIOTA_BINARY_DIR) + "/interp_gate/" + GetParam();
     fs::create_directories(dir_);
     for (const auto& e : fs::directory_iterator(dir_))
@@ -231,8 +244,10 @@ class InterpGate : public ::testing::TestWithParam<const char*> {
 
 TEST_P(InterpGate, NoInferenceOnAHalfWrittenModel) {
   std::string era = GetParam();
-  write_export(dir_ + "/v1", era, kShared + "/tflite/ei-kws-v1.tflite");
-  write_export(dir_ + "/v2", era, kShared + "/tflite/ei-kws-v2.tflite");
+  auto [old_tflite, new_tflite] = models(dir_ + "/models");
+  size_t span = std::min(fs::file_size(old_tflite), fs::file_size(new_tflite));
+  write_export(dir_ + "/v1", era, old_tflite, span);
+  write_export(dir_ + "/v2", era, new_tflite, span);
   write(dir_ + "/push.ino", kSketch);
   Result p = run(sh(kCli + " patch v1 -o patched --key k.key"));
   ASSERT_EQ(p.code, 0) << p.out;
@@ -269,10 +284,10 @@ INSTANTIATE_TEST_SUITE_P(Eras, InterpGate, ::testing::Values("2021", "2023"));
 
 // The gate needs a hook: an interpreter export with neither is refused, nothing written.
 TEST(InterpGateRefusal, AnExportWithNoHookIsRefused) {
-  if (!fs::exists(kShared + "/tflite/ei-kws-v1.tflite")) GTEST_SKIP() << "needs the real models in " << kShared;
   std::string dir = std::string(EIOTA_BINARY_DIR) + "/interp_gate/nohook";
   fs::remove_all(dir);
-  write_export(dir + "/v1", "2021", kShared + "/tflite/ei-kws-v1.tflite");
+  std::string tflite = models(dir + "/models").first;
+  write_export(dir + "/v1", "2021", tflite, fs::file_size(tflite));
   write(dir + "/v1/model-parameters/model_metadata.h", "#define EI_CLASSIFIER_PROJECT_ID 32970\n");
   Result p = run("cd '" + dir + "' && " + kCli + " patch v1 -o patched --key k.key");
   EXPECT_NE(p.code, 0) << p.out;
