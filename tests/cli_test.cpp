@@ -6,27 +6,11 @@
 #include <regex>
 #include <string>
 
+#include "test_support.h"
+
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
-const std::string kCli = [] {
-  const char* v = std::getenv("EIOTA_CLI");
-  return v && *v ? std::string(v) : std::string(EIOTA_BINARY_DIR) + "/eiota";
-}();
+using namespace eiota::test;
 
 TEST(Cli, VersionNamesTheToolAndThePayloadFormat) {
   Result r = run(kCli + " --version");

@@ -11,35 +11,13 @@
 #include <map>
 #include <sstream>
 
+#include "test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result run(const std::string& cmd) {
-  std::string full = cmd + " 2>&1";
-  FILE* p = popen(full.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
-std::string env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-const std::string kSource = EIOTA_SOURCE_DIR;
-const std::string kGen = env("EIOTA_FIXTURE_GEN", std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen");
-const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
-const std::string kShared = env("EIOTA_SHARED_FIXTURES", kSource + "/../shared/fixtures");
+using namespace eiota::test;
 
 // Tests of real .tflite models need ../shared/fixtures (not in the repository): without it they
 // skip, naming the file and the synthetic test that covers the same code path in a fresh clone.
@@ -376,7 +354,6 @@ TEST(Sketch, PredecessorCallsWorkThroughTheArduinoApi) {
   EXPECT_NE(r2.out.find("Restore ok!"), std::string::npos) << r2.out;
 }
 
-
 TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
   Workdir w("simulate");
   std::string gen = kGen + " --era 2024 --layout cpp --name demo --synthetic fc-int8 ";
@@ -406,7 +383,6 @@ TEST(Simulate, ProvesIdentityAndCatchesADifferentExport) {
   Result feat = run(w.sh(kCli + " simulate --base patched --payload update.eiota --cache cache --features features.csv --expect new"));
   EXPECT_EQ(feat.code, 0) << feat.out;
 }
-
 
 // Generates old and new (a retrain) with `gen`, lets `tweak` edit both, patches both, and packs
 // update.eiota from new for patched-old.

@@ -14,32 +14,14 @@
 #include <map>
 #include <string>
 
+#include "test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using namespace eiota::test;
 
-Result run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
-std::string env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-const std::string kGen = env("EIOTA_FIXTURE_GEN", std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen");
-const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
 const std::string kGenArgs = " --era 2025 --synthetic fc-int8 --name demo";
 
 void write(const fs::path& p, const std::string& text) {

@@ -12,28 +12,14 @@
 #include "model_export.h"
 #include "pack.h"
 
+#include "test_support.h"
+
 namespace fs = std::filesystem;
 using namespace eiota::host;
 
 namespace {
 
-const std::string kGen = std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen";
-const std::string kCli = std::string(EIOTA_BINARY_DIR) + "/eiota";
-
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
+using namespace eiota::test;
 
 struct Dir {
   fs::path path;

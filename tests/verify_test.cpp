@@ -15,30 +15,14 @@
 #include "manifest.h"
 #include "payload.h"
 
+#include "test_support.h"
+
 using namespace eiota::host;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string env(const char* name, std::string fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
-
-struct Result {
-  int code;
-  std::string out;
-};
-Result run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using namespace eiota::test;
 
 void write_file(const fs::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;
