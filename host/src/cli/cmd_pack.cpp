@@ -4,6 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "eiota_errors.h"
 #include "export_files.h"
 #include "keys.h"
 #include "manifest.h"
@@ -38,11 +39,16 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
                              ", library trusts " + key_id_hex(m.public_key) + ")");
   if (sequence == 0) sequence = (uint64_t)std::time(nullptr);
   std::string payload = write_payload(m.fingerprint, regions, sequence, k);
+  // Judged by the device's own reader against the deployed model before it is written.
+  int verdict = device_verdict(payload, device_model(m, m.public_key));
+  if (verdict != EIOTA_OK)
+    throw std::runtime_error(out + ": not written: a device of " + base + " would refuse it: " + eiota_strerror(verdict) +
+                             " (" + std::to_string(verdict) + ")");
   write_file_atomic(out, payload);
   size_t values = payload.size() - eiota::table_offset(eiota::kHeaderLen) - eiota::kEntryLen * regions.size();
   std::cout << "packed " << in << " -> " << out << "\n"
             << "  " << regions.size() << " regions, " << values << " bytes of values, " << payload.size()
-            << " bytes in all (overhead " << payload.size() - values << ")\n"
+            << " bytes in all (overhead " << payload.size() - values << "); the device reader accepts it\n"
             << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
   return 0;
 }
