@@ -65,7 +65,7 @@ TEST_F(Patch, ConstConfigWithTwoFieldsIsMadeWritableOnce) {
   EXPECT_EQ(count_of(patched, "/* eiota: writable */"), 1u);
   EXPECT_EQ(count_of(patched, "ota: writable */ota"), 0u);
   EXPECT_NE(patched.find("/* eiota: writable */ ei_fill_result_classification_i8_config_t"), std::string::npos);
-  Result b = run(sh("bash " + kSource + "/scripts/build-sim.sh patched dev"));
+  Result b = run(sh(kCli + " build-sim patched dev"));
   ASSERT_EQ(b.code, 0) << b.out;
   Result d = run(sh("./dev"));
   EXPECT_NE(d.out.find("run_classifier: 0"), std::string::npos) << d.out;

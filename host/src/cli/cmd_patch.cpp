@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "compile_check.h"
 #include "keys.h"
 #include "model_export.h"
 #include "patcher.h"

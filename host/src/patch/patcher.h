@@ -3,7 +3,6 @@
 
 #include <array>
 #include <optional>
-#include <vector>
 #include <string>
 
 #include "model_export.h"
@@ -23,19 +22,5 @@ struct PatchResult {
 // least 1 KiB; 0: no room to grow). Throws std::runtime_error when it cannot.
 PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key,
                          std::optional<uint32_t> reserve = std::nullopt);
-
-// What the compile check of a patched library found.
-struct CompileCheck {
-  bool compiled = false;        // false: no compiler (then `message` says so)
-  std::string compiler;
-  std::vector<std::string> files;  // the files compiled
-  std::vector<std::string> notes;  // headers that do not compile on their own, unpatched either
-  std::string message;
-};
-
-// Compiles (-fsyntax-only, on the host) every file `patched` changed or added relative to the
-// export `x`, with the export's include paths, in a temporary folder. Throws std::runtime_error
-// naming the file and the compiler's message when one does not compile.
-CompileCheck check_compiles(const ModelExport& x, const ExportFiles& patched);
 
 }  // namespace eiota::host

@@ -25,9 +25,6 @@ namespace fs = std::filesystem;
 namespace eiota::host {
 namespace {
 
-const char* kDefines =
-    "-DTF_LITE_DISABLE_X86_NEON=1 -DEIDSP_USE_CMSIS_DSP=0 -DEI_CLASSIFIER_TFLITE_ENABLE_CMSIS_NN=0 "
-    "-DEI_PORTING_POSIX=1 -DEIDSP_QUANTIZE_FILTERBANK=0 -DNDEBUG";
 
 // The interpreter's Invoke, wrapped at link time in non-EON builds to capture the raw outputs.
 const char* kInvokeSymbol = "_ZN6tflite16MicroInterpreter6InvokeEv";
@@ -121,6 +118,7 @@ fs::path unpack_if_zip(const std::string& path, const fs::path& cache) {
 }
 
 struct Source {
+  Source(std::string p, std::string flags = "", bool m = false) : path(std::move(p)), extra(std::move(flags)), model(m) {}
   std::string path;
   std::string extra;   // flags for this file only
   bool model = false;  // an export model file: depends on the .tflite files it may INCBIN
@@ -339,7 +337,7 @@ Plan plan_build(const SimBuild& b, const fs::path& root, const fs::path& objs) {
   }
   p.srcs.push_back({(objs / "sim" / "sim_cmsis_stubs.cpp").string()});
 
-  std::string defs = kDefines, incs;
+  std::string defs = kHostSdkDefines, incs;
   bool patched = fs::exists(root / "eiota" / "eiota_update.h");
   if (patched)
     for (const auto& s : sources_in(root / "eiota", false)) p.srcs.push_back({s});

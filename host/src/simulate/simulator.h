@@ -7,6 +7,11 @@
 
 namespace eiota::host {
 
+// The SDK configured for a host compiler: what the simulator builds with and patch's compile check uses.
+inline constexpr const char* kHostSdkDefines =
+    "-DTF_LITE_DISABLE_X86_NEON=1 -DEIDSP_USE_CMSIS_DSP=0 -DEI_CLASSIFIER_TFLITE_ENABLE_CMSIS_NN=0 "
+    "-DEI_PORTING_POSIX=1 -DEIDSP_QUANTIZE_FILTERBANK=0 -DNDEBUG";
+
 struct SimBuild {
   std::string export_path;  // folder or zip, patched or not
   std::string out;          // the executable to write; objects go to `out`.objs/
