@@ -28,10 +28,20 @@ TEST(Cli, ErrorsAreLabelledWithTheVerbAndExitOne) {
   EXPECT_EQ(r.out.rfind("eiota verify: ", 0), 0u) << r.out;
 }
 
+// A sequence a device could apply but never move past (-1 wraps to 2^64-1), or the factory's 0,
+// is refused before anything is read; no --sequence means seconds since 1970.
+TEST(Cli, SequenceMustBeAReleaseNumber) {
+  for (const char* bad : {"-1", "0", "18446744073709551615", "abc"}) {
+    Result r = run(kCli + " pack --base /nonexistent/b new -o /nonexistent/x.eiota --sequence " + bad);
+    EXPECT_EQ(r.code, 1) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find("eiota pack: --sequence: '" + std::string(bad) + "'"), std::string::npos) << r.out;
+  }
+}
+
 TEST(Cli, ParseErrorsKeepCli11ExitCodes) {
   EXPECT_EQ(run(kCli).code, 106);                                  // no verb
   EXPECT_EQ(run(kCli + " pack --base b new").code, 106);           // -o missing
-  EXPECT_EQ(run(kCli + " pack --base b new -o x --sequence abc").code, 104);
+  EXPECT_EQ(run(kCli + " patch e -o x --reserve abc").code, 104);
   EXPECT_EQ(run(kCli + " patch e -o x --no-such-flag").code, 109);
 }
 

@@ -37,7 +37,6 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   if (k.pk != m.public_key)
     throw std::runtime_error(key + ": not the key this library was patched with (key id " + key_id_hex(k.pk) +
                              ", library trusts " + key_id_hex(m.public_key) + ")");
-  if (sequence == 0) sequence = (uint64_t)std::time(nullptr);
   std::string payload = write_payload(m.fingerprint, regions, sequence, k);
   // Judged by the device's own reader against the deployed model before it is written.
   int verdict = device_verdict(payload, device_model(m, m.public_key));

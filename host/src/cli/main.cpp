@@ -3,12 +3,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "commands.h"
 #include "eiota_format.h"
 #include "keys.h"
+#include "numbers.h"
 #include "simulator.h"
 
 using namespace eiota::host;
@@ -59,7 +61,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", version_text(), "print the eiota version and the payload format version");
 
   std::string in, out, key = "eiota.key", base, payload;
-  uint64_t sequence = 0;
+  std::string sequence;
   bool json = false;
 
   auto* keygen_cmd = app.add_subcommand("keygen", "create a signing key pair: <name>.key and <name>.pub");
@@ -80,7 +82,7 @@ int run(int argc, char** argv) {
   pack->add_option("--base", base, "the patched library or its eiota-manifest.json")->required();
   pack->add_option("-o,--output", out, "payload file to write")->required();
   pack->add_option("--key", key, "secret signing key");
-  pack->add_option("--sequence", sequence, "release number (default: seconds since 1970)");
+  pack->add_option("--sequence", sequence, "release number, 1 to 2^63-1; devices refuse a lower one than they applied (default: seconds since 1970)");
 
   auto* inspect = app.add_subcommand("inspect", "describe a payload");
   inspect->add_option("payload", payload)->required();
@@ -116,7 +118,11 @@ int run(int argc, char** argv) {
       return 0;
     }
     if (*patch) return cmd_patch(in, out, key, patch->count("--reserve") ? std::optional<uint32_t>(reserve) : std::nullopt, !no_check);
-    if (*pack) return cmd_pack(base, in, out, key, sequence);
+    if (*pack) {
+      // 0 is the factory model's; a wrapped negative number would lock devices out of every later release.
+      uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);
+      return cmd_pack(base, in, out, key, seq);
+    }
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {
       build_simulator({in, out, sketch, true, objects});
