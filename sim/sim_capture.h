@@ -9,6 +9,9 @@
 // `output` is the tensor's index in its block: 0 starts the next block.
 extern "C" void eiota_sim_record(int output, int type, const int* dims, int ndims, const void* data, size_t bytes);
 
+// A learn block's capture unit: `ran` 0 once at start-up (the block exists), 1 after each invoke.
+extern "C" int eiota_sim_block(const char* stem, int ran);
+
 inline void eiota_sim_record_tensor(int output, const TfLiteTensor* t) {
   eiota_sim_record(output, (int)t->type, t->dims ? t->dims->data : NULL, t->dims ? t->dims->size : 0, t->data.raw, t->bytes);
 }

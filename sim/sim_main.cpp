@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,19 @@ void print_captured() {
 
 }  // namespace
 
+// Learn blocks the build captures (stem -> whether it ran). A function-local static: the capture
+// units register from their own static initialisers.
+static std::map<std::string, bool>& blocks() {
+  static std::map<std::string, bool> b;
+  return b;
+}
+
+extern "C" int eiota_sim_block(const char* stem, int ran) {
+  bool& r = blocks()[stem];
+  r = r || ran;
+  return 0;
+}
+
 // Called after each learn block's invoke, once per output tensor, in the order they ran.
 extern "C" void eiota_sim_record(int output, int type, const int* dims, int ndims, const void* data, size_t bytes) {
   static int block = -1;
@@ -204,6 +218,8 @@ int main(int argc, char** argv) {
   EI_IMPULSE_ERROR err = run_classifier(&signal, &result, false);
   printf("run_classifier: %d\n", (int)err);
   print_captured();
+  for (const auto& b : blocks())
+    if (!b.second) printf("not run: learn block %s\n", b.first.c_str());
   if (err != EI_IMPULSE_OK) return 1;
 #if EI_CLASSIFIER_OBJECT_DETECTION == 1
   for (size_t i = 0; i < box_count(result, 0); i++) {

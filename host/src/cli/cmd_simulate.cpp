@@ -51,6 +51,7 @@ struct Side {
   std::vector<std::string> raw, shown;  // raw output lines; everything worth showing
   std::vector<std::string> results;     // what run_classifier's caller sees: raw tensors, then results
   std::string anomaly;
+  std::vector<std::string> not_run;  // learn blocks the build has but run_classifier never ran
   std::map<std::string, std::string> working;  // region -> hash of its working values
 };
 
@@ -68,6 +69,11 @@ Side parse(const std::string& name, const RunResult& r) {
     if (word == "run_classifier:") { s.ran = true; in >> s.err; }
     if (word == "raw") s.raw.push_back(l);
     if (word == "anomaly") s.anomaly = l;
+    if (word == "not") {
+      std::string run, learn, block, stem;
+      if (in >> run >> learn >> block >> stem) s.not_run.push_back(stem);
+      continue;
+    }
     if (s.ran && word != "run_classifier:") s.results.push_back(l);
     s.shown.push_back(l);
   }
@@ -188,6 +194,12 @@ std::string incomparable(const std::vector<const Side*>& sides) {
     if (!s->ran) return s->name + " did not run the model (exit " + std::to_string(s->exit) + "):\n" + s->text;
     if (s->err != 0) return s->name + ": run_classifier failed with " + std::to_string(s->err);
     if (s->raw.empty()) return s->name + ": no learn block output was captured";
+    if (!s->not_run.empty()) {
+      std::string list;
+      for (const auto& b : s->not_run) list += (list.empty() ? "" : ", ") + b;
+      return s->name + ": run_classifier never ran learn block " + list +
+             " (a multi-impulse library runs one impulse per call): its values are not proven";
+    }
   }
   return "";
 }
