@@ -89,7 +89,7 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
               << "  fingerprint  " << j["fingerprint"].get<std::string>() << "\n"
               << "  key id       " << j["key_id"].get<std::string>() << "\n"
               << "  regions      " << p.header.region_count << " (" << p.header.data_len << " bytes of values)\n"
-              << "  data sha256  " << (p.hash_ok ? "ok" : "not checked or MISMATCH") << "\n";
+              << "  data sha256  " << (p.hash_ok ? "ok" : p.hash_checked ? "MISMATCH" : "not checked") << "\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
     if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
     for (const auto& r : j["regions"])

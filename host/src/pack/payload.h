@@ -25,6 +25,7 @@ struct PayloadInfo {
   std::array<uint8_t, 64> signature{};
   size_t size = 0;
   size_t data_offset = 0;
+  bool hash_checked = false;  // every value byte was there to hash
   bool hash_ok = false;
   std::optional<bool> signature_ok;  // set when a public key was given
   std::vector<std::string> problems; // the first structural problem found, empty when well formed
