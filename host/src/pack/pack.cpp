@@ -4,22 +4,10 @@
 
 #include "eiota_format.h"
 #include "impulse_config.h"
+#include "payload.h"
 
 namespace eiota::host {
 namespace {
-
-const char* type_name(uint8_t t) {
-  switch (t) {
-    case eiota::kInt8: return "int8";
-    case eiota::kUInt8: return "uint8";
-    case eiota::kInt16: return "int16";
-    case eiota::kInt32: return "int32";
-    case eiota::kFloat32: return "float32";
-    case eiota::kFloat64: return "float64";
-    case eiota::kInt64: return "int64";
-    default: return "unknown-type";
-  }
-}
 
 // What a region is, in the user's terms: "the weights of tensor 3 (tensorData[5])",
 // "K-means ei_classifier_anom_scale".
@@ -43,7 +31,7 @@ std::string what(const Region& r, bool interpreter) {
 }
 
 std::string count_of(const Region& r) {
-  return std::to_string(r.count) + " " + type_name(r.elem_type) + (r.count == 1 ? " value" : " values");
+  return std::to_string(r.count) + " " + elem_type_name(r.elem_type) + (r.count == 1 ? " value" : " values");
 }
 
 // The retrained export's values for one region of the deployed library, or a diff line.
