@@ -147,6 +147,26 @@ TEST(Simulate, SaysWhenTheInputsDoNotExerciseTheChangedValues) {
   EXPECT_EQ(moved.code, 0) << moved.out;
 }
 
+// A library with a second EON model file that run_classifier never runs (as in a multi-impulse
+// library, `X_compiled_Y.cpp`): its values are replaced but not exercised, so nothing is proven.
+TEST(Simulate, ALearnBlockThatNeverRanIsNotCalledIdentical) {
+  Dir w("not-run");
+  const std::string gen = kGen + " --era 2021 --layout cpp --name demo --synthetic fc-int8 ";
+  ASSERT_EQ(run(w.sh(gen + "--out old")).code, 0);
+  ASSERT_EQ(run(w.sh(gen + "--perturb 3 --out new")).code, 0);
+  for (const char* d : {"old", "new"}) {  // the same model again, under other names
+    std::string m = std::string(d) + "/tflite-model/trained_model_compiled";
+    const std::string rename = "sed 's/trained_model_/trained_model_extra_/g; s/TRAINED_MODEL_COMPILED/TRAINED_MODEL_EXTRA_COMPILED/g; "
+                               "s/trained_model_extra_compiled\\.h/trained_model_compiled_extra.h/'";
+    ASSERT_EQ(run(w.sh(rename + " " + m + ".cpp > " + m + "_extra.cpp && " + rename + " " + m + ".h > " + m + "_extra.h")).code, 0);
+  }
+  deploy(w);
+  Result r = run(w.sh(kCli + " simulate --base patched --payload update.eiota --expect new --cache cache"));
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_NE(r.out.find("run_classifier never ran learn block trained_model_extra"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("identical"), std::string::npos) << r.out;
+}
+
 TEST(BuildSim, ObjectsAreKeptByContent) {
   Dir w("cache");
   ASSERT_EQ(run(w.sh(kGen2024 + "--out a")).code, 0);
