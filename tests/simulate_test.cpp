@@ -88,7 +88,9 @@ TEST(Simulate, ComparesRawOutputsAndReportsInputErrorsApart) {
 
   Result count = run(w.sh(sim + "--expect new --features 1,2,3"));
   EXPECT_EQ(count.code, 5) << count.out;
-  EXPECT_NE(count.out.find("3 features given, the model takes 8"), std::string::npos) << count.out;
+  EXPECT_NE(count.out.find("--features: 3 values given, the deployed model takes 8 (EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE)"),
+            std::string::npos) << count.out;
+  EXPECT_EQ(count.out.find("compil"), std::string::npos) << "said before building: " << count.out;
 
   Result missing = run(w.sh(kCli + " simulate --base patched --payload nothing.eiota --cache cache --expect new"));
   EXPECT_EQ(missing.code, 5) << missing.out;

@@ -6,6 +6,7 @@
 // (a run failed, no output was captured, no --expect) or the inputs saturate the model (the payload
 // changed values but no output moved); 5 an input error (bad --features, an unreadable file).
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,7 @@
 
 #include "export_files.h"
 #include "manifest.h"
+#include "numbers.h"
 #include "payload.h"
 #include "simulator.h"
 
@@ -204,6 +206,33 @@ std::string incomparable(const std::vector<const Side*>& sides) {
   return "";
 }
 
+// The number of raw features the deployed model takes, from its impulse settings
+// (EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE, a number or a product of settings), -1 if not plain.
+int64_t setting_value(const Arch& a, const std::string& name, int depth = 0) {
+  auto it = a.settings.find(name);
+  if (depth > 4 || it == a.settings.end()) return -1;
+  std::string v;
+  for (char c : it->second)
+    if (c != '(' && c != ')' && c != ' ') v += c;
+  int64_t product = 1;
+  size_t at = 0;
+  while (at <= v.size()) {
+    size_t star = v.find('*', at);
+    std::string f = v.substr(at, star == std::string::npos ? std::string::npos : star - at);
+    int64_t x = -1;
+    if (!f.empty() && std::isdigit((unsigned char)f[0])) {
+      try { x = parse_c_int(f, name, 0, INT32_MAX); } catch (const std::exception&) { return -1; }
+    } else {
+      x = setting_value(a, f, depth + 1);
+    }
+    if (x < 0 || (x && product > INT32_MAX / x)) return -1;
+    product *= x;
+    if (star == std::string::npos) break;
+    at = star + 1;
+  }
+  return product;
+}
+
 int simulate(const std::string& base, const std::string& payload, const std::string& expect,
              const std::string& features, const std::string& cache) {
   Manifest m;
@@ -220,7 +249,15 @@ int simulate(const std::string& base, const std::string& payload, const std::str
     throw std::runtime_error(payload + ": does not verify against " + base +
                              (p.problems.empty() ? std::string(": built for another model") : ": " + p.problems[0]));
   fs::create_directories(cache);
-  std::string feat = features.empty() ? "" : " --features '" + features_file(read_features(features), cache) + "'";
+  std::string feat;
+  if (!features.empty()) {
+    std::vector<float> v = read_features(features);
+    int64_t want = setting_value(m.arch, "EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE");
+    if (want > 0 && (int64_t)v.size() != want)  // said now, not after a build of minutes
+      throw InputError("--features: " + std::to_string(v.size()) + " values given, the deployed model takes " +
+                       std::to_string(want) + " (EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE)");
+    feat = " --features '" + features_file(v, cache) + "'";
+  }
   std::string dev = built(base, cache, "deployed");
   Side before = run_side("deployed, factory values", "'" + dev + "' --regions" + feat);
   Side after = run_side("deployed + payload",
