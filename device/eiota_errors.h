@@ -19,6 +19,14 @@ enum eiota_err {
   EIOTA_ERR_STORAGE = -13,        // the storage backend failed
   EIOTA_ERR_STATE = -14,          // call not valid now (API misuse)
   EIOTA_ERR_UPDATING = -15,       // inference or restore refused: an update is in flight
+  // HTTP (eiota_http.h); numbered from -40 to leave room for storage codes.
+  EIOTA_ERR_HTTP_MALFORMED = -40,     // response not HTTP/1.x, or a line or header it cannot read
+  EIOTA_ERR_HTTP_HEADER_TOO_LONG = -41,  // a header line or the header section too long
+  EIOTA_ERR_HTTP_TOO_LARGE = -42,     // body or chunk size beyond what the device can take
+  EIOTA_ERR_HTTP_UNSUPPORTED = -43,   // transfer coding other than chunked
+  EIOTA_ERR_HTTP_EXCESS = -44,        // bytes after the end of the response
+  EIOTA_ERR_HTTP_NO_ROOM = -45,       // request does not fit its buffer
+  EIOTA_ERR_HTTP_BAD_REQUEST = -46,   // request field missing or holding a forbidden character
 };
 
 #ifdef __cplusplus

@@ -22,6 +22,13 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_STORAGE: return "storage failure";
     case EIOTA_ERR_STATE: return "call not valid in this state";
     case EIOTA_ERR_UPDATING: return "update in progress: inference refused";
+    case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";
+    case EIOTA_ERR_HTTP_HEADER_TOO_LONG: return "HTTP header line or header section too long";
+    case EIOTA_ERR_HTTP_TOO_LARGE: return "HTTP body or chunk too large";
+    case EIOTA_ERR_HTTP_UNSUPPORTED: return "unsupported HTTP transfer coding";
+    case EIOTA_ERR_HTTP_EXCESS: return "bytes after the end of the HTTP response";
+    case EIOTA_ERR_HTTP_NO_ROOM: return "HTTP request does not fit its buffer";
+    case EIOTA_ERR_HTTP_BAD_REQUEST: return "HTTP request field missing or invalid";
     default: return "unknown error";
   }
 }

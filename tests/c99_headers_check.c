@@ -4,6 +4,7 @@
 #include "eiota_ed25519.h"
 #include "eiota_errors.h"
 #include "eiota_format.h"
+#include "eiota_http.h"
 #include "eiota_model.h"
 #include "eiota_sha256.h"
 #include "eiota_sha512.h"
@@ -14,6 +15,26 @@ static int read_nothing(void* ctx, uint8_t* buf, uint32_t max) {
   (void)buf;
   (void)max;
   return 0;
+}
+
+static int count_body(void* ctx, const eiota_http_response* r, const uint8_t* data, size_t len) {
+  (void)r;
+  (void)data;
+  *(size_t*)ctx += len;
+  return EIOTA_OK;
+}
+
+int eiota_c99_http_check(const uint8_t* response, size_t len, char* request, size_t cap);
+int eiota_c99_http_check(const uint8_t* response, size_t len, char* request, size_t cap) {
+  static eiota_http_response r;
+  eiota_http_request q = {NULL, "host", "/", "etag", NULL, 0, 0, 1, NULL};
+  size_t body = 0;
+  int err;
+  eiota_http_begin(&r, EIOTA_HTTP_HEAD_REQUEST);
+  err = eiota_http_feed(&r, response, len, count_body, &body);
+  if (err == EIOTA_OK) err = eiota_http_finish(&r);
+  if (err == EIOTA_OK && (r.flags & EIOTA_HTTP_F_DONE) && r.status == 304) return (int)body + (int)r.etag[0];
+  return err < 0 ? err : eiota_http_write_request(&q, request, cap);
 }
 
 static const int8_t factory[4] = {1, 2, 3, 4};
