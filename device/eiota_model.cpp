@@ -22,6 +22,7 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_STORAGE: return "storage failure";
     case EIOTA_ERR_STATE: return "call not valid in this state";
     case EIOTA_ERR_UPDATING: return "update in progress: inference refused";
+    case EIOTA_ERR_FLASH_RANGE: return "flash access out of range or not aligned to the flash geometry";
     default: return "unknown error";
   }
 }
