@@ -464,6 +464,8 @@ TEST(JournalPowerCut, TenThousandRandomMultiFaultSequences) {
     ASSERT_EQ(eiota_journal_open(&k, &f, offset, boots), EIOTA_OK);
     ASSERT_TRUE(same(*eiota_journal_state(&k), committed)) << "sequence " << sequences;
     ASSERT_EQ(sim.refused, 0u);
+    for (uint32_t a = 0; a < sim.memory().size(); a++)  // the block outside the journal is untouched
+      if (a < offset || a >= offset + 2 * g.erase_size) ASSERT_EQ(sim.memory()[a], g.erased) << a;
     reboots++;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
