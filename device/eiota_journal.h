@@ -68,8 +68,9 @@ extern "C" {
 #endif
 
 // Scans the two erase blocks at `offset` (a multiple of erase_size) and recovers the newest valid
-// state; an empty or unreadable journal gives the factory state. Only reads the flash. A trial gets
-// `max_trial_boots` (>= 1) BOOT events to be confirmed; the next one reverts it.
+// state; a journal with no valid record gives the factory state (a read error is returned). Only
+// reads the flash. The `max_trial_boots`-th (>= 1) BOOT after a trial began reverts it: with 1, a
+// trial that is not confirmed before the next reset is reverted by that reset.
 int eiota_journal_open(eiota_journal* j, const eiota_flash* flash, uint32_t offset, uint8_t max_trial_boots);
 
 // The recovered or last recorded state; NULL before a successful open.
