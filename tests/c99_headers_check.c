@@ -3,8 +3,10 @@
 #include "eiota_arduino.h"
 #include "eiota_ed25519.h"
 #include "eiota_errors.h"
+#include "eiota_flash.h"
 #include "eiota_format.h"
 #include "eiota_http.h"
+#include "eiota_journal.h"
 #include "eiota_model.h"
 #include "eiota_sha256.h"
 #include "eiota_sha512.h"
@@ -48,6 +50,49 @@ static eiota_model_state state;
 static const uint8_t fingerprint[EIOTA_FINGERPRINT_LEN] = {0};
 static const uint8_t public_key[32] = {0};
 static const eiota_model model = {blocks, 1, 2, fingerprint, public_key, 0, &state, &eiota_ram_storage};
+
+static int flash_read(void* ctx, uint32_t addr, uint8_t* buf, uint32_t len) {
+  (void)ctx;
+  (void)addr;
+  (void)buf;
+  (void)len;
+  return 0;
+}
+static int flash_prog(void* ctx, uint32_t addr, const uint8_t* buf, uint32_t len) {
+  (void)ctx;
+  (void)addr;
+  (void)buf;
+  (void)len;
+  return -1;
+}
+static int flash_erase(void* ctx, uint32_t addr, uint32_t len) {
+  (void)ctx;
+  (void)addr;
+  (void)len;
+  return -1;
+}
+
+int eiota_c99_journal_check(void);
+int eiota_c99_journal_check(void) {
+  static eiota_journal j;
+  const eiota_flash flash = {NULL, flash_read, flash_prog, flash_erase, 8192, 4096, 1, 0xFF, NULL};
+  eiota_journal_event ev;
+  eiota_journal_status next;
+  const eiota_journal_status* s;
+  uint8_t b;
+  int err = eiota_journal_open(&j, &flash, 0, 3);
+  if (err != EIOTA_OK) return err;
+  s = eiota_journal_state(&j);
+  ev.type = EIOTA_JOURNAL_NEW;
+  ev.slot = EIOTA_SLOT_A;
+  ev.reason = EIOTA_REVERT_NONE;
+  ev.sequence = s->floor + 1;
+  err = eiota_journal_apply(s, &ev, 3, &next);
+  if (err == EIOTA_OK) err = eiota_journal_record(&j, &ev);
+  if (eiota_flash_check(&flash) == EIOTA_OK && eiota_flash_erased(&flash, 0, 4) == EIOTA_OK)
+    err = eiota_flash_read(&flash, 0, &b, 1) + eiota_flash_prog(&flash, 0, &b, 1) + eiota_flash_erase(&flash, 0, 4096);
+  return err + (int)(eiota_crc32(&b, 1) & 1u) + (int)sizeof(eiota_journal_status);
+}
 
 int eiota_c99_check(const uint8_t* payload, size_t len);
 int eiota_c99_check(const uint8_t* payload, size_t len) {

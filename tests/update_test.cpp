@@ -215,7 +215,7 @@ TEST_F(UpdateTest, DistinctErrors) {
   EXPECT_EQ(state.sequence_floor, 10u);
   ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
   EXPECT_EQ(apply(payload(9)), EIOTA_ERR_OLD_SEQUENCE);  // restore does not reopen rollback
-  for (int e = EIOTA_ERR_UPDATING; e <= EIOTA_ERR_BAD_MAGIC; e++) EXPECT_STRNE(eiota_strerror(e), "unknown error");
+  for (int e = EIOTA_ERR_FLASH_RANGE; e <= EIOTA_ERR_BAD_MAGIC; e++) EXPECT_STRNE(eiota_strerror(e), "unknown error");
 }
 
 TEST_F(UpdateTest, InferenceRefusedWhileValuesAreWritten) {
