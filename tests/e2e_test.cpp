@@ -242,15 +242,6 @@ TEST_F(Refusals, PackRefusesAKeyTheLibraryDoesNotTrust) {
   EXPECT_FALSE(fs::exists(w / "x.eiota"));
 }
 
-// Replaces the first `from` in the file by `to`; fails the test when `from` is absent.
-void edit(const fs::path& file, const std::string& from, const std::string& to) {
-  std::ifstream in(file);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  size_t at = text.find(from);
-  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
-  text.replace(at, from.size(), to);
-  std::ofstream(file) << text;
-}
 
 // A retrain exported by a newer SDK: settings and DSP fields the deployed SDK does not have, at
 // values that change nothing, and an EON arena planned differently, are told as notes; a changed

@@ -36,14 +36,6 @@ void gen(const Dir& d, const std::string& args, const std::string& out) {
   ASSERT_EQ(r.code, 0) << r.out;
 }
 
-void edit(const std::string& file, const std::string& from, const std::string& to) {
-  std::ifstream in(file);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  size_t at = text.find(from);
-  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
-  text.replace(at, from.size(), to);
-  std::ofstream(file) << text;
-}
 
 std::string joined(const std::vector<std::string>& v) {
   std::string s;

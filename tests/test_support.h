@@ -3,10 +3,14 @@
 // name others; the real models are in EIOTA_SHARED_FIXTURES, by default ../shared/fixtures.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace eiota::test {
@@ -36,5 +40,15 @@ inline const std::string kSource = EIOTA_SOURCE_DIR;
 inline const std::string kCli = env("EIOTA_CLI", std::string(EIOTA_BINARY_DIR) + "/eiota");
 inline const std::string kGen = env("EIOTA_FIXTURE_GEN", std::string(EIOTA_BINARY_DIR) + "/tests/gen/eiota-fixture-gen");
 inline const std::string kShared = env("EIOTA_SHARED_FIXTURES", kSource + "/../shared/fixtures");
+
+// Replaces the first `from` in the file by `to`; fails the test when `from` is absent.
+inline void edit(const std::filesystem::path& file, const std::string& from, const std::string& to) {
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
+  text.replace(at, from.size(), to);
+  std::ofstream(file) << text;
+}
 
 }  // namespace eiota::test

@@ -78,7 +78,7 @@ struct Region {
     };
     To to = kTensor;
     std::string symbol;  // as code at the end of the declaring file names it ("g0::tensor_data3")
-    std::string field;
+    std::string field = "";
     int index = -1;
     bool tfarray = false;
   };
