@@ -14,7 +14,9 @@
 #define EIOTA_SIGNATURE_LEN 64u
 #define EIOTA_ENTRY_LEN 16u
 #define EIOTA_FINGERPRINT_LEN 16u
-#define EIOTA_KNOWN_FLAGS 0u
+#define EIOTA_FLAG_EXTRA 1u   // 1.1: the data section ends with extra_len bytes of extra data (the self-test)
+#define EIOTA_KNOWN_FLAGS EIOTA_FLAG_EXTRA
+#define EIOTA_HEADER_EXTRA_LEN 88u  // header_len a payload with EIOTA_FLAG_EXTRA needs at least
 
 enum eiota_elem_type {
   EIOTA_INT8 = 1,
@@ -39,6 +41,7 @@ typedef struct eiota_header {
   uint32_t key_id;
   uint32_t flags;
   uint8_t data_sha256[32];
+  uint32_t extra_len;  // EIOTA_FLAG_EXTRA: bytes at the end of the data section past the regions' values
 } eiota_header;
 
 typedef struct eiota_entry {
@@ -110,6 +113,19 @@ static inline enum eiota_decode_result eiota_decode_header(const uint8_t* p, siz
   h->flags = eiota_get_u32(p + 44);
   for (i = 0; i < 32; i++) h->data_sha256[i] = p[48 + i];
   if (h->flags & ~EIOTA_KNOWN_FLAGS) return EIOTA_DECODE_BAD_FLAGS;
+  return EIOTA_DECODE_OK;
+}
+
+// Reads the 1.1 fields of a header already decoded from its first 80 bytes, once all header_len
+// bytes are in `p`: EIOTA_DECODE_SHORT if fewer, BAD_VERSION if EIOTA_FLAG_EXTRA is set in a
+// header shorter than 88 bytes, BAD_FLAGS if the reserved word at 84 is not 0.
+static inline enum eiota_decode_result eiota_decode_header_ext(const uint8_t* p, size_t len, eiota_header* h) {
+  h->extra_len = 0;
+  if (len < h->header_len) return EIOTA_DECODE_SHORT;
+  if (!(h->flags & EIOTA_FLAG_EXTRA)) return EIOTA_DECODE_OK;
+  if (h->header_len < EIOTA_HEADER_EXTRA_LEN) return EIOTA_DECODE_BAD_VERSION;
+  if (eiota_get_u32(p + 84) != 0) return EIOTA_DECODE_BAD_FLAGS;
+  h->extra_len = eiota_get_u32(p + 80);
   return EIOTA_DECODE_OK;
 }
 

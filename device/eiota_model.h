@@ -30,16 +30,21 @@ typedef struct eiota_block eiota_block;
 typedef struct eiota_model_state eiota_model_state;
 typedef struct eiota_storage eiota_storage;
 typedef struct eiota_model eiota_model;
+typedef struct eiota_store eiota_store;  // eiota_store.h
 
 // eiota_region.flags
 #define EIOTA_REGION_PREFIX 1u  // a payload may send fewer elements; the device zero-fills the rest
 
 struct eiota_region {
   const void* factory;  // const, in flash
-  void* working;        // what the model's tensors point at
+  void* working;        // the RAM working copy the SDK reads, or NULL: read in place from the
+                        // serving slot (`eiota patch --storage flash`), or the factory values
   uint32_t count;       // elements
   uint8_t elem_type;    // enum eiota_elem_type
-  uint8_t flags;        // EIOTA_REGION_*; 0 (the default of older generated tables): the payload sends every element
+  uint8_t flags;        // EIOTA_REGION_* (here and eiota_slot_layout.h); 0 (the default of older
+                        // generated tables): the payload sends every element
+  uint32_t slot_offset; // where a slot keeps the values (eiota_slot_layout.h); 0 in tables generated
+                        // before slots, which a store refuses
 };
 
 // The regions of one compiled model file (one learn block), in structural order.
@@ -64,6 +69,8 @@ struct eiota_model_state {
   uint64_t applied_sequence; // sequence of the active payload, 0 for factory
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
   const void* writer;        // the eiota_update context writing the values now, NULL if none
+  eiota_store* store;        // the slots updates go to (eiota_store.h), NULL: RAM only
+  uint8_t applied_sha256[32]; // data_sha256 of the active payload (an equal sequence must match it)
 };
 
 // The storage seam. Every function returns EIOTA_OK or a negative eiota_err.
@@ -100,6 +107,11 @@ uint32_t eiota_region_size(const eiota_region* r);
 // Called by the patched model init before every inference: fills the working copy from the
 // factory values the first time, and says whether inference may run now.
 bool eiota_model_ready(const eiota_model* m);
+
+// The values inference reads now for region `index`: the working copy when the region has one,
+// else the serving slot's bytes (memory-mapped) or the factory array. NULL past the end. For an
+// EIOTA_REGION_COUNTED region the int32 element count sits just before the returned pointer.
+const void* eiota_region_values(const eiota_model* m, uint32_t index);
 
 // Makes the factory values active. Always allowed, also mid-update (an abandoned push update
 // would otherwise block inference until reboot); the interrupted update then fails with

@@ -9,6 +9,8 @@
 #include "eiota_journal.h"
 #include "eiota_model.h"
 #include "eiota_sha256.h"
+#include "eiota_slot_layout.h"
+#include "eiota_store.h"
 #include "eiota_sha512.h"
 #include "eiota_update.h"
 
@@ -42,8 +44,8 @@ int eiota_c99_http_check(const uint8_t* response, size_t len, char* request, siz
 static const int8_t factory[4] = {1, 2, 3, 4};
 static int8_t working[4];
 static const struct eiota_region regions[] = {
-    {factory, working, 4, EIOTA_INT8, 0},
-    {factory, working, 4, EIOTA_UINT8, EIOTA_REGION_PREFIX},
+    {factory, working, 4, EIOTA_INT8, 0, 256},
+    {factory, working, 4, EIOTA_UINT8, EIOTA_REGION_PREFIX, 260},
 };
 static const eiota_block blocks[] = {{regions, 2}};
 static eiota_model_state state;

@@ -172,7 +172,7 @@ const eiota_storage kDiscard = {nullptr, discard_begin, discard_write, discard_c
 
 int device_verdict(const std::string& payload, const DeviceModel& model) {
   std::vector<eiota_region> regions;
-  for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags});
+  for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags, 0});
   eiota_block block = {regions.data(), (uint32_t)regions.size()};
   eiota_model_state state{};
   eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),

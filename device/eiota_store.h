@@ -1,0 +1,101 @@
+// Models that live in flash: the factory values (the const arrays in the firmware) plus two slots,
+// A and B, each holding one whole payload (docs/FORMAT.md, "Slot layout"), and an activation
+// journal (eiota_journal.h) that says which one serves the model across resets.
+//
+// An update writes only the slot that is neither active nor confirmed, so the old model keeps
+// serving inference during the whole download; a payload that verified becomes active on trial
+// between two inferences (in eiota_model_ready, under the lock hook), and stays so only once it is
+// confirmed: by its embedded self-test, or by the application. A trial nobody confirmed within
+// `max_trial_boots` boots reverts; at boot every slot is re-validated (signature, hash, layout)
+// before it serves, and a slot that fails is never served again. Flash that is memory-mapped is
+// read in place by the tensors (`eiota patch --storage flash`); otherwise the active slot is
+// copied into the RAM working copies (`--storage ram`), at boot and at each switch.
+//
+// The caller owns all memory (the eiota_store and its config must outlive the model's use).
+#ifndef EIOTA_STORE_H
+#define EIOTA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eiota_flash.h"
+#include "eiota_journal.h"
+#include "eiota_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef void (*eiota_lock_fn)(void* ctx);
+
+typedef struct eiota_store_config {
+  const eiota_flash* journal;    // the journal's two erase blocks live at journal_offset
+  uint32_t journal_offset;
+  const eiota_flash* slot[2];    // slot A, slot B: one whole area each, erase-aligned
+  uint8_t max_trial_boots;       // >= 1: the N-th boot of an unconfirmed trial reverts it
+  eiota_lock_fn lock;            // optional (RTOS): held while the serving slot switches and while
+  eiota_lock_fn unlock;          // inference binds its values; NULL for a single thread
+  void* lock_ctx;
+} eiota_store_config;
+
+// Why the last boot or switch served what it serves (eiota_store_report).
+typedef struct eiota_store_report {
+  uint8_t serving;             // eiota_slot now serving
+  uint8_t rejected;            // bit (1 << slot) for each slot that failed re-validation at attach
+  int16_t reject_error[3];     // its eiota_err, by slot
+  uint8_t reverted;            // 1 if this boot ended a trial (max_trial_boots reached)
+} eiota_store_report;
+
+// Writer state and what serves; fields are the store's own.
+struct eiota_store {
+  const eiota_store_config* cfg;
+  eiota_journal journal;
+  uint8_t serving;         // eiota_slot whose values inference reads
+  uint8_t switch_to;       // slot to serve from the next eiota_model_ready, EIOTA_STORE_NO_SWITCH for none
+  uint8_t target;          // slot being written, EIOTA_SLOT_FACTORY when no write is open
+  uint8_t buf_len;         // bytes collected in buf for the prog unit at buf_addr
+  uint32_t buf_addr;
+  uint32_t erased_to;      // the target's bytes below this are erased (or written) by this write
+  uint32_t resumed_from;   // payload offset the last resume continued from (for tests and logs)
+  uint8_t buf[EIOTA_JOURNAL_MAX_PROG];
+};
+
+#define EIOTA_STORE_NO_SWITCH 0xFFu
+
+// Boot: opens the journal, counts the boot of a trial (maybe reverting it), re-validates the
+// active slot (falling back to the confirmed one, then factory) and makes its values the ones
+// inference reads. From now on updates of `m` go to the slots. EIOTA_OK, or the flash's error
+// (then nothing is attached and the model serves its factory values).
+int eiota_store_attach(const eiota_model* m, eiota_store* s, const eiota_store_config* cfg,
+                       eiota_store_report* report);
+
+// The journal state (active, confirmed, trial, floor, sequences per slot); NULL if not attached.
+const eiota_journal_status* eiota_store_status(const eiota_model* m);
+
+// Ends the trial of the active slot: it becomes the confirmed one.
+int eiota_store_confirm(const eiota_model* m);
+
+// Ends the trial: the confirmed slot serves again from the next inference. `reason` is an
+// eiota_revert_reason or the application's own code (16..255), kept in the journal.
+int eiota_store_revert(const eiota_model* m, uint8_t reason);
+
+// Serves `slot` (factory, A or B) from the next inference, confirmed, after re-validating it: the
+// way to swap between stored models. A slot the device keeps may be older than the floor.
+int eiota_store_select(const eiota_model* m, uint8_t slot);
+
+// Re-validates a slot now (signature, table, hash, layout): EIOTA_OK or why not.
+int eiota_store_validate(const eiota_model* m, uint8_t slot);
+
+// Resume after a reset mid-download: if the writable slot holds the start of a payload whose header
+// and signature still verify, re-hashes what is whole in it, sets up `u` to continue and stores in
+// *offset the payload byte the source must send next (feed it with eiota_update_write from there).
+// At most one erase block of what was written is sent again. EIOTA_ERR_STATE when there is
+// nothing to resume (then begin a fresh update), else the error that made it unusable.
+struct eiota_update;
+int eiota_update_resume(struct eiota_update* u, const eiota_model* m, uint32_t* offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // EIOTA_STORE_H
