@@ -54,7 +54,7 @@ bool decode(const uint8_t* in, Record* r) {
   s.floor = eiota_get_u64(in + 16);
   s.slot_sequence[EIOTA_SLOT_A] = eiota_get_u64(in + 24);
   s.slot_sequence[EIOTA_SLOT_B] = eiota_get_u64(in + 32);
-  return r->seq != 0 && r->event >= EIOTA_JOURNAL_NEW && r->event <= EIOTA_JOURNAL_REJECT && s.active <= EIOTA_SLOT_B &&
+  return r->seq != 0 && r->event >= EIOTA_JOURNAL_NEW && r->event <= EIOTA_JOURNAL_SELECT && s.active <= EIOTA_SLOT_B &&
          s.confirmed <= EIOTA_SLOT_B && s.trial <= 1 && s.pending <= EIOTA_SLOT_B;
 }
 
@@ -137,6 +137,15 @@ int eiota_journal_apply(const eiota_journal_status* s, const eiota_journal_event
     case EIOTA_JOURNAL_REJECT:
       if (!updatable(ev->slot)) return EIOTA_ERR_STATE;
       reject(&n, ev->slot);
+      break;
+    case EIOTA_JOURNAL_SELECT:
+      if (ev->slot > EIOTA_SLOT_B || (ev->slot != EIOTA_SLOT_FACTORY && s->slot_sequence[ev->slot] == 0))
+        return EIOTA_ERR_STATE;
+      n.active = ev->slot;
+      n.confirmed = ev->slot;
+      n.trial = 0;
+      n.boots = 0;
+      if (n.pending == ev->slot) n.pending = EIOTA_SLOT_FACTORY;
       break;
     default:
       return EIOTA_ERR_STATE;

@@ -22,14 +22,16 @@ enum eiota_journal_event_type {
   EIOTA_JOURNAL_REVERT = 4,   // the trial ends; the confirmed slot is active again (`reason` kept)
   EIOTA_JOURNAL_BOOT = 5,     // a boot: counts trial boots, reverts after max_trial_boots
   EIOTA_JOURNAL_REJECT = 6,   // `slot` failed re-validation: it is forgotten and never served
+  EIOTA_JOURNAL_SELECT = 7,   // `slot` (factory, or one holding a payload) serves, confirmed; ends a trial
 };
 
 // Why a trial ended in a revert: EIOTA_REVERT_BOOTS, or the application's own code (>= 16).
-enum eiota_revert_reason { EIOTA_REVERT_NONE = 0, EIOTA_REVERT_BOOTS = 1, EIOTA_REVERT_REQUESTED = 2, EIOTA_REVERT_REJECTED = 3 };
+enum eiota_revert_reason { EIOTA_REVERT_NONE = 0, EIOTA_REVERT_BOOTS = 1, EIOTA_REVERT_REQUESTED = 2, EIOTA_REVERT_REJECTED = 3,
+                           EIOTA_REVERT_SELFTEST = 4 };
 
 typedef struct eiota_journal_event {
   uint8_t type;       // eiota_journal_event_type
-  uint8_t slot;       // NEW, REJECT: the slot concerned
+  uint8_t slot;       // NEW, REJECT, SELECT: the slot concerned
   uint8_t reason;     // REVERT: eiota_revert_reason or an application code
   uint64_t sequence;  // NEW: the payload's sequence, above the floor
 } eiota_journal_event;

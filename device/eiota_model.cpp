@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eiota_format.h"
+#include "eiota_store.h"
 
 const char* eiota_strerror(int err) {
   switch (err) {
@@ -23,6 +24,9 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_STATE: return "call not valid in this state";
     case EIOTA_ERR_UPDATING: return "update in progress: inference refused";
     case EIOTA_ERR_FLASH_RANGE: return "flash access out of range or not aligned to the flash geometry";
+    case EIOTA_ERR_SLOT_TOO_SMALL: return "payload does not fit in a slot";
+    case EIOTA_ERR_TRIAL: return "a trial is undecided: confirm or revert it first";
+    case EIOTA_ERR_SELFTEST: return "self-test failed: outputs differ from the retrained model's";
     case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";
     case EIOTA_ERR_HTTP_HEADER_TOO_LONG: return "HTTP header line or header section too long";
     case EIOTA_ERR_HTTP_TOO_LARGE: return "HTTP body or chunk too large";
@@ -54,7 +58,15 @@ static int restore_now(const eiota_model* m) {
   return err;
 }
 
+const void* eiota_region_values(const eiota_model* m, uint32_t index) {
+  const eiota_region* r = eiota_model_region(m, index);
+  if (r == NULL) return NULL;
+  if (r->working != NULL) return r->working;
+  return m->state->store != NULL ? eiota_store_values(m, r) : r->factory;
+}
+
 bool eiota_model_ready(const eiota_model* m) {
+  if (eiota_store_switch(m)) return m->state->status != EIOTA_STATUS_FAILED;
   if (!m->state->loaded) restore_now(m);
   uint8_t st = m->state->status;
   return st == EIOTA_STATUS_FACTORY || st == EIOTA_STATUS_UPDATED;
@@ -68,6 +80,11 @@ uint32_t eiota_model_next_generation(const eiota_model* m) {
 
 int eiota_model_restore(const eiota_model* m) {
   eiota_model_next_generation(m);
+  if (m->state->store != NULL) {  // the factory values serve from the next inference, also after a reset
+    m->state->writer = NULL;
+    eiota_store_close(m);
+    return eiota_store_select(m, EIOTA_SLOT_FACTORY);
+  }
   return restore_now(m);
 }
 

@@ -70,7 +70,8 @@ struct eiota_model_state {
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
   const void* writer;        // the eiota_update context writing the values now, NULL if none
   eiota_store* store;        // the slots updates go to (eiota_store.h), NULL: RAM only
-  uint8_t applied_sha256[32]; // data_sha256 of the active payload (an equal sequence must match it)
+  uint8_t applied_sha256[32]; // data_sha256 of the active payload
+  uint8_t floor_sha256[32];   // RAM mode: data_sha256 of the payload that set sequence_floor
 };
 
 // The storage seam. Every function returns EIOTA_OK or a negative eiota_err.

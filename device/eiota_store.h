@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "eiota_flash.h"
+#include "eiota_format.h"
 #include "eiota_journal.h"
 #include "eiota_model.h"
 
@@ -57,6 +58,7 @@ struct eiota_store {
   uint32_t buf_addr;
   uint32_t erased_to;      // the target's bytes below this are erased (or written) by this write
   uint32_t resumed_from;   // payload offset the last resume continued from (for tests and logs)
+  uint32_t keep_below;     // resuming: the target's bytes below this are kept, not written again
   uint8_t buf[EIOTA_JOURNAL_MAX_PROG];
 };
 
@@ -93,6 +95,31 @@ int eiota_store_validate(const eiota_model* m, uint8_t slot);
 // nothing to resume (then begin a fresh update), else the error that made it unusable.
 struct eiota_update;
 int eiota_update_resume(struct eiota_update* u, const eiota_model* m, uint32_t* offset);
+
+// Runs the self-test the serving slot's payload carries (eiota_selftest.h) and records the verdict:
+// confirm when every output matches, else revert (EIOTA_REVERT_SELFTEST). EIOTA_ERR_STATE when no
+// trial is running or the payload carries no self-test.
+// (declared in eiota_selftest.h with its types)
+
+// The value pointer of an in-place region (working == NULL) for eiota_region_values.
+const void* eiota_store_values(const eiota_model* m, const eiota_region* r);
+
+// Bytes of extra data (the self-test block) in the serving slot, and a reader over them.
+uint32_t eiota_store_extra_len(const eiota_model* m);
+int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, uint32_t len);
+
+// --- used by eiota_update.cpp -------------------------------------------------------------------
+// A payload whose whole header `head` (header_len bytes) passed the header checks starts: picks the
+// writable slot, forgets what it held and erases the span the payload needs (unless resuming).
+int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t* head);
+// Payload bytes at `addr` in the slot being written, in ascending order (gaps stay erased).
+int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, uint32_t len);
+// Verified: flushes, records the slot (NEW then TRIAL) and asks the next inference to switch to it.
+int eiota_store_commit(const eiota_model* m, const eiota_header* h);
+// The write ended without a commit: the slot is left as it is (resumable), the serving one untouched.
+void eiota_store_close(const eiota_model* m);
+// --- used by eiota_model.cpp: makes a requested switch (under the lock); false without a store.
+bool eiota_store_switch(const eiota_model* m);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "eiota_slot_layout.h"
+#include "eiota_store.h"
+
 namespace {
 
 enum Phase { kHeader, kSignature, kTable, kData, kEnd, kDone, kFailed };
@@ -23,9 +26,13 @@ int fail(eiota_update* u, int err) {
   u->phase = kFailed;
   u->error = (int16_t)err;
   const eiota_model* m = u->model;
-  if (superseded(u)) return err;  // the values are someone else's now
+  if (superseded(u) || u->mode == EIOTA_UPDATE_CHECK) return err;  // the values are someone else's, or never ours
   m->state->last_error = (int16_t)err;
-  if (u->writing) {
+  if (u->writing && u->to_store) {  // the serving values were never touched
+    u->writing = 0;
+    m->state->writer = NULL;
+    eiota_store_close(m);
+  } else if (u->writing) {
     u->writing = 0;
     m->state->writer = NULL;
     m->state->status = EIOTA_STATUS_FAILED;  // stays so if the restore fails
@@ -62,8 +69,48 @@ int check_header(eiota_update* u) {
     return EIOTA_ERR_WRONG_MODEL;
   if (h->key_id != m->key_id) return EIOTA_ERR_UNKNOWN_KEY;
   if (h->region_count != m->region_count) return EIOTA_ERR_SIZE_MISMATCH;
-  if (h->sequence < m->state->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;
+  if (u->mode == EIOTA_UPDATE_CHECK) return EIOTA_OK;
+  const eiota_model_state* s = m->state;
+  if (h->sequence < s->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;
+  if (h->sequence == s->sequence_floor && s->sequence_floor != 0) {
+    // An accepted release number names one payload. Sent again while it serves (a retried
+    // download) it is verified and nothing is written; in RAM mode it may also be applied again
+    // after a restore. Any other payload under that number is refused, and so is, with slots, a
+    // release that was reverted or rejected here.
+    bool serving = s->status == EIOTA_STATUS_UPDATED && s->applied_sequence == h->sequence &&
+                   memcmp(s->applied_sha256, h->data_sha256, 32) == 0;
+    if (serving) {
+      u->verify_only = 1;
+    } else if (s->store != NULL || memcmp(s->floor_sha256, h->data_sha256, 32) != 0) {
+      return EIOTA_ERR_OLD_SEQUENCE;
+    }
+  }
   return EIOTA_OK;
+}
+
+// Payload bytes before the data go verbatim to the start of the slot.
+int stage(eiota_update* u, uint32_t at, const uint8_t* data, uint32_t len) {
+  return u->to_store ? eiota_store_put(u->model, at, data, len) : EIOTA_OK;
+}
+
+uint32_t table_at(const eiota_update* u) { return eiota::table_offset(u->header.header_len); }
+
+// The whole header is in: its 1.1 fields, and a store picks and prepares the slot.
+int header_done(eiota_update* u) {
+  switch (eiota_decode_header_ext(u->head, u->head_len, &u->header)) {
+    case EIOTA_DECODE_OK: break;
+    case EIOTA_DECODE_BAD_FLAGS: return EIOTA_ERR_UNSUPPORTED;
+    default: return EIOTA_ERR_BAD_VERSION;
+  }
+  const eiota_model* m = u->model;
+  if (u->mode == EIOTA_UPDATE_APPLY && !u->verify_only && m->state->store != NULL) {
+    int err = eiota_store_open(m, &u->header, u->head);
+    if (err != EIOTA_OK) return err;
+    u->to_store = 1;
+    take_values(u);  // the slot is ours: an update that was writing it is void
+  }
+  u->phase = kSignature;
+  return stage(u, 0, u->head, u->head_len);
 }
 
 int check_entry(eiota_update* u) {
@@ -93,8 +140,7 @@ int read_header(eiota_update* u, const uint8_t** data, size_t* len) {
     if (err != EIOTA_OK) return err;
     if (u->header.header_len > eiota::kHeaderLen) return EIOTA_OK;  // extra bytes follow
   }
-  u->phase = kSignature;
-  return EIOTA_OK;
+  return header_done(u);
 }
 
 int read_signature(eiota_update* u, const uint8_t** data, size_t* len) {
@@ -103,11 +149,11 @@ int read_signature(eiota_update* u, const uint8_t** data, size_t* len) {
   eiota_ed25519_verify_update(&u->ed, u->head, u->head_len);
   u->piece_len = 0;
   u->phase = kTable;
-  return EIOTA_OK;
+  return stage(u, u->head_len, u->piece, eiota::kSignatureLen);
 }
 
 int end_table(eiota_update* u) {
-  if (u->data_sum != u->header.data_len) return EIOTA_ERR_SIZE_MISMATCH;
+  if (u->data_sum + u->header.extra_len != u->header.data_len) return EIOTA_ERR_SIZE_MISMATCH;
   if (!eiota_ed25519_verify_final(&u->ed)) return EIOTA_ERR_BAD_SIGNATURE;
   eiota_sha256_init(&u->sha);
   u->phase = u->header.data_len == 0 ? kEnd : kData;
@@ -119,6 +165,7 @@ int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
   if (!collect(u->piece, &u->piece_len, eiota::kEntryLen, data, len)) return EIOTA_OK;
   eiota_ed25519_verify_update(&u->ed, u->piece, eiota::kEntryLen);
   int err = check_entry(u);
+  if (err == EIOTA_OK) err = stage(u, table_at(u) + eiota::kEntryLen * u->entry_index, u->piece, eiota::kEntryLen);
   if (err != EIOTA_OK) return err;
   u->piece_len = 0;
   u->entry_index++;
@@ -142,9 +189,30 @@ void seek_region(eiota_update* u) {
   }
 }
 
+// Where data byte `offset` of region `region` sits in the slot; a counted region's count goes
+// first.
+int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
+  const eiota_model* m = u->model;
+  if (!u->to_store) return m->storage->write(m->storage->ctx, m, u->region, u->region_offset, data, take);
+  const eiota_region* r = eiota_model_region(m, u->region);
+  if (u->region_offset == 0 && (r->flags & EIOTA_REGION_COUNTED)) {
+    uint8_t count[4];
+    eiota_put_u32(count, r->count);
+    int err = eiota_store_put(m, (uint64_t)r->slot_offset - 4u, count, 4);
+    if (err != EIOTA_OK) return err;
+  }
+  return eiota_store_put(m, (uint64_t)r->slot_offset + u->region_offset, data, take);
+}
+
+uint64_t extra_at(const eiota_model* m) {
+  const eiota_region* last = eiota_model_region(m, m->region_count - 1);
+  return eiota_slot_extra_start(last ? (uint64_t)last->slot_offset + eiota_region_size(last) : 0);
+}
+
 int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   const eiota_model* m = u->model;
-  if (!u->writing) {
+  bool writes = u->mode == EIOTA_UPDATE_APPLY && !u->verify_only;
+  if (writes && !u->writing) {  // RAM: the values become the update's only now, past the signature
     if (u->header.sequence < m->state->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;  // applied meanwhile
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return err;
@@ -152,13 +220,22 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
     m->state->status = EIOTA_STATUS_UPDATING;
   }
   while (*len > 0 && u->data_seen < u->header.data_len) {
-    seek_region(u);
-    uint32_t take = u->region_size - u->region_offset;
-    if (take > *len) take = (uint32_t)*len;
-    int err = m->storage->write(m->storage->ctx, m, u->region, u->region_offset, *data, take);
+    uint32_t take;
+    int err = EIOTA_OK;
+    if (u->data_seen < u->data_sum) {
+      seek_region(u);
+      take = u->region_size - u->region_offset;
+      if (take > *len) take = (uint32_t)*len;
+      if (writes) err = put_value(u, *data, take);
+      u->region_offset += take;
+    } else {  // extra data: kept by a store, hashed by everyone
+      uint32_t at = u->data_seen - (uint32_t)u->data_sum;
+      take = u->header.data_len - u->data_seen;
+      if (take > *len) take = (uint32_t)*len;
+      if (writes && u->to_store) err = eiota_store_put(m, extra_at(m) + at, *data, take);
+    }
     if (err != EIOTA_OK) return err;
     eiota_sha256_update(&u->sha, *data, take);
-    u->region_offset += take;
     u->data_seen += take;
     *data += take;
     *len -= take;
@@ -189,12 +266,25 @@ int zero_fill(eiota_update* u) {
 void eiota_update_begin(eiota_update* u, const eiota_model* m) {
   if (m->state->writer == u) {  // this context was still writing: that update is abandoned
     m->state->last_error = EIOTA_ERR_TRUNCATED;
-    eiota_model_restore(m);
+    if (u->to_store) {
+      m->state->writer = NULL;
+      eiota_model_next_generation(m);
+      eiota_store_close(m);
+    } else {
+      eiota_model_restore(m);
+    }
   }
   memset(u, 0, sizeof(*u));
   u->model = m;
   u->phase = kHeader;
   eiota_model_ready(m);  // first use: the working copy must hold factory values
+}
+
+void eiota_update_begin_check(eiota_update* u, const eiota_model* m) {
+  memset(u, 0, sizeof(*u));
+  u->model = m;
+  u->phase = kHeader;
+  u->mode = EIOTA_UPDATE_CHECK;
 }
 
 int eiota_update_write(eiota_update* u, const uint8_t* data, size_t len) {
@@ -227,7 +317,20 @@ int eiota_update_finish(eiota_update* u) {
   eiota_sha256_final(&u->sha, digest);
   if (memcmp(digest, u->header.data_sha256, 32) != 0) return fail(u, EIOTA_ERR_HASH_MISMATCH);
   const eiota_model* m = u->model;
+  if (u->mode == EIOTA_UPDATE_CHECK || u->verify_only) {
+    u->phase = kDone;
+    return EIOTA_OK;
+  }
   if (u->header.sequence < m->state->sequence_floor) return fail(u, EIOTA_ERR_OLD_SEQUENCE);
+  if (u->to_store) {
+    int err = eiota_store_commit(m, &u->header);
+    if (err != EIOTA_OK) return fail(u, err);
+    u->writing = 0;
+    m->state->writer = NULL;
+    m->state->last_error = 0;
+    u->phase = kDone;
+    return EIOTA_OK;
+  }
   if (!u->writing) {  // no bytes of values: the payload still becomes the active one
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return fail(u, err);
@@ -244,7 +347,11 @@ int eiota_update_finish(eiota_update* u) {
   eiota_model_state* s = m->state;
   s->status = EIOTA_STATUS_UPDATED;
   s->applied_sequence = u->header.sequence;
-  if (u->header.sequence > s->sequence_floor) s->sequence_floor = u->header.sequence;
+  memcpy(s->applied_sha256, u->header.data_sha256, 32);
+  if (u->header.sequence > s->sequence_floor) {
+    s->sequence_floor = u->header.sequence;
+    memcpy(s->floor_sha256, u->header.data_sha256, 32);
+  }
   s->last_error = 0;
   return EIOTA_OK;
 }

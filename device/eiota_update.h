@@ -19,6 +19,9 @@
 // At most this many table entries may be shorter than their region (EIOTA_REGION_PREFIX).
 #define EIOTA_MAX_SHORT_ENTRIES 4
 
+#define EIOTA_UPDATE_APPLY 0
+#define EIOTA_UPDATE_CHECK 1  // a stored slot re-validated: every check but the sequence, nothing written
+
 typedef struct eiota_update {
   const eiota_model* model;
   uint8_t phase;
@@ -39,6 +42,9 @@ typedef struct eiota_update {
   uint32_t short_region[EIOTA_MAX_SHORT_ENTRIES];
   uint32_t short_len[EIOTA_MAX_SHORT_ENTRIES];  // bytes sent; the rest of the region is zero-filled
   uint32_t generation;       // the model state's generation since this update started writing, 0 before
+  uint8_t mode;              // EIOTA_UPDATE_APPLY, or EIOTA_UPDATE_CHECK: verify only, any sequence
+  uint8_t verify_only;       // the payload is the one active (equal sequence and hash): write nothing
+  uint8_t to_store;          // values go to a slot of the model's store
   eiota_ed25519_verify_ctx ed;
   eiota_sha256 sha;
 } eiota_update;
@@ -50,6 +56,9 @@ extern "C" {
 // Starts an update of model `m`. `u` may be uninitialised, or a context used before: if it
 // was still writing values, that update is abandoned and the factory values are restored.
 void eiota_update_begin(eiota_update* u, const eiota_model* m);
+
+// Like eiota_update_begin, for EIOTA_UPDATE_CHECK: the payload is only judged.
+void eiota_update_begin_check(eiota_update* u, const eiota_model* m);
 
 // Feeds the next `len` bytes (`data` may be NULL when `len` is 0). Returns EIOTA_OK or the
 // (sticky) error.

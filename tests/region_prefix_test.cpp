@@ -45,7 +45,7 @@ class RegionPrefix : public ::testing::Test {
     ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
   }
 
-  std::string payload(std::vector<Piece> pieces) const {
+  std::string payload(std::vector<Piece> pieces, uint64_t sequence = 2) const {
     std::string table, data;
     for (size_t i = 0; i < pieces.size(); i++) {
       const Piece& p = pieces[i];
@@ -60,7 +60,7 @@ class RegionPrefix : public ::testing::Test {
     h.major = EIOTA_FORMAT_MAJOR;
     h.region_count = (uint32_t)pieces.size();
     h.data_len = (uint32_t)data.size();
-    h.sequence = 2;
+    h.sequence = sequence;
     std::memcpy(h.fingerprint, kFingerprint, 16);
     h.key_id = key_id(key.pk);
     crypto_hash_sha256(h.data_sha256, (const uint8_t*)data.data(), data.size());
@@ -119,7 +119,7 @@ TEST_F(RegionPrefix, FullAndEmptyEntriesWork) {
   std::string full = payload({{3, EIOTA_FLOAT32, floats({4, 5, 6})}, {64, EIOTA_UINT8, bytes(64, 9)}, {1, EIOTA_INT32, i32(64)}});
   ASSERT_EQ(apply(full), EIOTA_OK);
   EXPECT_EQ(std::vector<uint8_t>(w_model, w_model + 64), bytes(64, 9));
-  std::string empty = payload({{3, EIOTA_FLOAT32, floats({4, 5, 6})}, {0, EIOTA_UINT8, {}}, {1, EIOTA_INT32, i32(0)}});
+  std::string empty = payload({{3, EIOTA_FLOAT32, floats({4, 5, 6})}, {0, EIOTA_UINT8, {}}, {1, EIOTA_INT32, i32(0)}}, 3);
   ASSERT_EQ(apply(empty), EIOTA_OK);
   EXPECT_EQ(std::vector<uint8_t>(w_model, w_model + 64), std::vector<uint8_t>(64, 0));
 }

@@ -1,0 +1,523 @@
+#include "eiota_store.h"
+
+#include <string.h>
+
+#include "eiota_format.h"
+#include "eiota_slot_layout.h"
+#include "eiota_update.h"
+
+namespace {
+
+eiota_store* store_of(const eiota_model* m) { return m->state->store; }
+
+const eiota_flash* slot_flash(const eiota_store* s, uint8_t slot) {
+  if (slot == EIOTA_SLOT_A) return s->cfg->slot[0];
+  if (slot == EIOTA_SLOT_B) return s->cfg->slot[1];
+  return NULL;
+}
+
+class Lock {
+ public:
+  explicit Lock(const eiota_store* s) : c_(s->cfg) {
+    if (c_->lock) c_->lock(c_->lock_ctx);
+  }
+  ~Lock() {
+    if (c_->unlock) c_->unlock(c_->lock_ctx);
+  }
+
+ private:
+  const eiota_store_config* c_;
+};
+
+const eiota_journal_status* status_of(const eiota_store* s) { return &s->journal.status; }
+
+int record(eiota_store* s, uint8_t type, uint8_t slot, uint8_t reason, uint64_t sequence) {
+  eiota_journal_event ev;
+  ev.type = type;
+  ev.slot = slot;
+  ev.reason = reason;
+  ev.sequence = sequence;
+  return eiota_journal_record(&s->journal, &ev);
+}
+
+uint64_t region_end(const eiota_region* r) { return (uint64_t)r->slot_offset + eiota_region_size(r); }
+
+uint64_t values_end(const eiota_model* m) {
+  const eiota_region* last = eiota_model_region(m, m->region_count - 1);
+  return last ? region_end(last) : eiota_slot_values_start(m->region_count);
+}
+
+// The generated table must place every region where eiota_slot_layout.h does.
+int check_layout(const eiota_model* m) {
+  uint64_t at = eiota_slot_values_start(m->region_count);
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (r == NULL || eiota_elem_size(r->elem_type) == 0) return EIOTA_ERR_SIZE_MISMATCH;
+    if ((r->flags & EIOTA_REGION_COUNTED) && ((r->flags & EIOTA_REGION_ALIGN16) || eiota_elem_size(r->elem_type) != 4))
+      return EIOTA_ERR_UNSUPPORTED;
+    uint64_t want = eiota_slot_place(at, r->elem_type, r->flags);
+    if (r->slot_offset != want) return EIOTA_ERR_UNSUPPORTED;  // a table from before slots, or another layout
+    at = region_end(r);
+    if (at > UINT32_MAX) return EIOTA_ERR_SLOT_TOO_SMALL;
+  }
+  return EIOTA_OK;
+}
+
+bool has_in_place(const eiota_model* m) {
+  for (uint32_t i = 0; i < m->region_count; i++)
+    if (eiota_model_region(m, i)->working == NULL) return true;
+  return false;
+}
+
+int read_header(const eiota_flash* f, eiota_header* h, uint8_t* head) {
+  int err = eiota_flash_read(f, 0, head, EIOTA_HEADER_LEN);
+  if (err != EIOTA_OK) return err;
+  if (eiota_decode_header(head, EIOTA_HEADER_LEN, h) != EIOTA_DECODE_OK) return EIOTA_ERR_BAD_MAGIC;
+  err = eiota_flash_read(f, EIOTA_HEADER_LEN, head + EIOTA_HEADER_LEN, h->header_len - EIOTA_HEADER_LEN);
+  if (err != EIOTA_OK) return err;
+  return eiota_decode_header_ext(head, h->header_len, h) == EIOTA_DECODE_OK ? EIOTA_OK : EIOTA_ERR_BAD_VERSION;
+}
+
+// Feeds `len` bytes of the slot at `addr` to `u`, or stops at `*budget` payload bytes.
+int feed(const eiota_flash* f, eiota_update* u, uint64_t addr, uint64_t len, uint64_t* budget) {
+  uint8_t buf[64];
+  while (len > 0 && *budget > 0) {
+    uint32_t n = len < sizeof buf ? (uint32_t)len : (uint32_t)sizeof buf;
+    if (n > *budget) n = (uint32_t)*budget;
+    if (addr > UINT32_MAX) return EIOTA_ERR_FLASH_RANGE;
+    int err = eiota_flash_read(f, (uint32_t)addr, buf, n);
+    if (err == EIOTA_OK) err = eiota_update_write(u, buf, n);
+    if (err != EIOTA_OK) return err;
+    addr += n;
+    len -= n;
+    *budget -= n;
+  }
+  return EIOTA_OK;
+}
+
+// Reads the payload kept in `slot` back in payload order and feeds its first `budget` bytes to
+// `u`: the same reader that accepted it judges it again.
+int replay(const eiota_store* s, uint8_t slot, const eiota_model* m, eiota_update* u, uint64_t budget) {
+  const eiota_flash* f = slot_flash(s, slot);
+  uint8_t head[EIOTA_MAX_HEADER_LEN];
+  eiota_header h;
+  int err = read_header(f, &h, head);
+  if (err != EIOTA_OK) return err;
+  const uint64_t table = eiota_table_offset(h.header_len);
+  err = feed(f, u, 0, table + (uint64_t)EIOTA_ENTRY_LEN * h.region_count, &budget);
+  if (err != EIOTA_OK || budget == 0) return err;
+  // The header passed the reader, so region_count is the model's.
+  for (uint32_t i = 0; i < m->region_count && budget > 0; i++) {
+    uint8_t raw[EIOTA_ENTRY_LEN];
+    eiota_entry e;
+    err = eiota_flash_read(f, (uint32_t)(table + EIOTA_ENTRY_LEN * i), raw, EIOTA_ENTRY_LEN);
+    if (err != EIOTA_OK) return err;
+    eiota_decode_entry(raw, sizeof raw, &e);
+    err = feed(f, u, eiota_model_region(m, i)->slot_offset, e.stored_len, &budget);
+    if (err != EIOTA_OK) return err;
+  }
+  return feed(f, u, eiota_slot_extra_start(values_end(m)), h.extra_len, &budget);
+}
+
+// A counted region's count word is layout, not payload: it must still say what the tensor expects.
+int check_counts(const eiota_store* s, uint8_t slot, const eiota_model* m) {
+  const eiota_flash* f = slot_flash(s, slot);
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (!(r->flags & EIOTA_REGION_COUNTED)) continue;
+    uint8_t w[4];
+    int err = eiota_flash_read(f, r->slot_offset - 4u, w, 4);
+    if (err != EIOTA_OK) return err;
+    if (eiota_get_u32(w) != r->count) return EIOTA_ERR_HASH_MISMATCH;
+  }
+  return EIOTA_OK;
+}
+
+int validate(const eiota_store* s, const eiota_model* m, uint8_t slot) {
+  if (slot == EIOTA_SLOT_FACTORY) return EIOTA_OK;
+  const uint64_t sequence = status_of(s)->slot_sequence[slot];
+  if (sequence == 0) return EIOTA_ERR_STATE;
+  eiota_update u;
+  eiota_update_begin_check(&u, m);
+  int err = replay(s, slot, m, &u, UINT64_MAX);
+  if (err == EIOTA_OK) err = eiota_update_finish(&u);
+  if (err == EIOTA_OK && u.header.sequence != sequence) err = EIOTA_ERR_OLD_SEQUENCE;  // not the payload recorded
+  if (err == EIOTA_OK) err = check_counts(s, slot, m);
+  return err;
+}
+
+// Makes `slot`'s values the ones inference reads: the working copies are filled from it; in-place
+// regions follow `serving`. On a read error the factory values serve.
+void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
+  const eiota_flash* f = slot_flash(s, slot);
+  eiota_model_state* st = m->state;
+  eiota_header h;
+  uint8_t head[EIOTA_MAX_HEADER_LEN];
+  int err = f != NULL ? read_header(f, &h, head) : EIOTA_OK;
+  for (uint32_t i = 0; i < m->region_count && err == EIOTA_OK; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (r->working == NULL) continue;
+    uint32_t size = eiota_region_size(r);
+    if (f == NULL) {
+      memcpy(r->working, r->factory, size);
+      continue;
+    }
+    uint8_t raw[EIOTA_ENTRY_LEN];
+    err = eiota_flash_read(f, eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i, raw, EIOTA_ENTRY_LEN);
+    if (err != EIOTA_OK) break;
+    eiota_entry e;
+    eiota_decode_entry(raw, sizeof raw, &e);
+    uint32_t sent = e.stored_len < size ? e.stored_len : size;
+    err = eiota_flash_read(f, r->slot_offset, (uint8_t*)r->working, sent);
+    memset((uint8_t*)r->working + sent, 0, size - sent);  // a prefix region: zeros past what was sent
+  }
+  if (err != EIOTA_OK) {
+    st->last_error = (int16_t)err;
+    serve(m, s, EIOTA_SLOT_FACTORY);
+    return;
+  }
+  s->serving = slot;
+  st->loaded = 1;
+  st->status = slot == EIOTA_SLOT_FACTORY ? EIOTA_STATUS_FACTORY : EIOTA_STATUS_UPDATED;
+  st->applied_sequence = status_of(s)->slot_sequence[slot];
+  memset(st->applied_sha256, 0, 32);
+  if (f != NULL) memcpy(st->applied_sha256, head + 48, 32);
+}
+
+void sync_floor(const eiota_model* m, const eiota_store* s) {
+  if (status_of(s)->floor > m->state->sequence_floor) m->state->sequence_floor = status_of(s)->floor;
+}
+
+// The slot an update may write: neither active, confirmed, nor serving.
+uint8_t writable_slot(const eiota_store* s) {
+  const eiota_journal_status* j = status_of(s);
+  for (uint8_t slot = EIOTA_SLOT_A; slot <= EIOTA_SLOT_B; slot++)
+    if (slot != j->active && slot != j->confirmed && slot != s->serving) return slot;
+  return EIOTA_SLOT_FACTORY;
+}
+
+uint64_t span_of(const eiota_model* m, const eiota_header* h) {
+  return eiota_slot_extra_start(values_end(m)) + h->extra_len;
+}
+
+// Bytes buffered per prog: whole prog units, up to the buffer.
+uint32_t capacity(const eiota_flash* f) { return (uint32_t)sizeof(((eiota_store*)0)->buf) / f->prog_size * f->prog_size; }
+
+// Programs what is buffered, padded with erased bytes to whole prog units; an all-erased run is skipped.
+int flush(eiota_store* s) {
+  if (s->buf_len == 0) return EIOTA_OK;
+  const eiota_flash* f = slot_flash(s, s->target);
+  uint32_t n = (s->buf_len + f->prog_size - 1) / f->prog_size * f->prog_size;
+  memset(s->buf + s->buf_len, f->erased_value, n - s->buf_len);
+  bool blank = true;
+  for (uint32_t i = 0; i < n && blank; i++) blank = s->buf[i] == f->erased_value;
+  int err = blank ? EIOTA_OK : eiota_flash_prog(f, s->buf_addr, s->buf, n);
+  s->buf_addr += n;
+  s->buf_len = 0;
+  return err;
+}
+
+}  // namespace
+
+extern "C" {
+
+const void* eiota_store_values(const eiota_model* m, const eiota_region* r) {
+  const eiota_store* s = store_of(m);
+  const eiota_flash* f = s ? slot_flash(s, s->serving) : NULL;
+  if (f == NULL || f->mapped == NULL) return r->factory;
+  return f->mapped + r->slot_offset;
+}
+
+int eiota_store_attach(const eiota_model* m, eiota_store* s, const eiota_store_config* cfg, eiota_store_report* report) {
+  eiota_store_report rep;
+  memset(&rep, 0, sizeof rep);
+  if (report) *report = rep;
+  if (m == NULL || s == NULL || cfg == NULL || cfg->slot[0] == NULL || cfg->slot[1] == NULL) return EIOTA_ERR_STATE;
+  memset(s, 0, sizeof *s);
+  s->cfg = cfg;
+  s->switch_to = EIOTA_STORE_NO_SWITCH;
+  int err = check_layout(m);
+  for (int i = 0; i < 2 && err == EIOTA_OK; i++) {
+    err = eiota_flash_check(cfg->slot[i]);
+    if (err == EIOTA_OK && cfg->slot[i]->prog_size > EIOTA_JOURNAL_MAX_PROG) err = EIOTA_ERR_UNSUPPORTED;
+    if (err == EIOTA_OK && has_in_place(m) && cfg->slot[i]->mapped == NULL) err = EIOTA_ERR_UNSUPPORTED;
+  }
+  if (err == EIOTA_OK) err = eiota_journal_open(&s->journal, cfg->journal, cfg->journal_offset, cfg->max_trial_boots);
+  if (err != EIOTA_OK) return err;
+
+  Lock lock(s);
+  const eiota_journal_status* j = status_of(s);
+  if (j->trial) {
+    err = record(s, EIOTA_JOURNAL_BOOT, 0, 0, 0);
+    if (err != EIOTA_OK) return err;
+    rep.reverted = !j->trial;
+  }
+  if (!j->trial && j->pending != EIOTA_SLOT_FACTORY) {  // verified, but the reset came before its trial
+    uint8_t p = j->pending;
+    int bad = validate(s, m, p);
+    err = bad == EIOTA_OK ? record(s, EIOTA_JOURNAL_TRIAL, 0, 0, 0) : record(s, EIOTA_JOURNAL_REJECT, p, 0, 0);
+    if (err != EIOTA_OK) return err;
+    if (bad != EIOTA_OK) {
+      rep.rejected |= (uint8_t)(1u << p);
+      rep.reject_error[p] = (int16_t)bad;
+    }
+  }
+  while (j->active != EIOTA_SLOT_FACTORY) {  // at most twice: each reject forgets a slot
+    uint8_t a = j->active;
+    int bad = validate(s, m, a);
+    if (bad == EIOTA_OK) break;
+    rep.rejected |= (uint8_t)(1u << a);
+    rep.reject_error[a] = (int16_t)bad;
+    err = record(s, EIOTA_JOURNAL_REJECT, a, 0, 0);
+    if (err != EIOTA_OK) return err;
+  }
+  m->state->store = s;
+  sync_floor(m, s);
+  serve(m, s, j->active);
+  rep.serving = s->serving;
+  if (report) *report = rep;
+  return EIOTA_OK;
+}
+
+const eiota_journal_status* eiota_store_status(const eiota_model* m) {
+  const eiota_store* s = store_of(m);
+  return s ? status_of(s) : NULL;
+}
+
+int eiota_store_confirm(const eiota_model* m) {
+  eiota_store* s = store_of(m);
+  if (s == NULL) return EIOTA_ERR_STATE;
+  Lock lock(s);
+  return record(s, EIOTA_JOURNAL_CONFIRM, 0, 0, 0);
+}
+
+int eiota_store_revert(const eiota_model* m, uint8_t reason) {
+  eiota_store* s = store_of(m);
+  if (s == NULL) return EIOTA_ERR_STATE;
+  Lock lock(s);
+  int err = record(s, EIOTA_JOURNAL_REVERT, 0, reason, 0);
+  if (err == EIOTA_OK) s->switch_to = status_of(s)->active;
+  return err;
+}
+
+int eiota_store_select(const eiota_model* m, uint8_t slot) {
+  eiota_store* s = store_of(m);
+  if (s == NULL || slot > EIOTA_SLOT_B || (s->target != EIOTA_SLOT_FACTORY && s->target == slot)) return EIOTA_ERR_STATE;
+  Lock lock(s);
+  int err = validate(s, m, slot);
+  if (err == EIOTA_OK) err = record(s, EIOTA_JOURNAL_SELECT, slot, 0, 0);
+  if (err == EIOTA_OK) s->switch_to = slot;
+  return err;
+}
+
+int eiota_store_validate(const eiota_model* m, uint8_t slot) {
+  const eiota_store* s = store_of(m);
+  if (s == NULL || slot > EIOTA_SLOT_B) return EIOTA_ERR_STATE;
+  return validate(s, m, slot);
+}
+
+uint32_t eiota_store_extra_len(const eiota_model* m) {
+  const eiota_store* s = store_of(m);
+  const eiota_flash* f = s ? slot_flash(s, s->serving) : NULL;
+  if (f == NULL) return 0;
+  eiota_header h;
+  uint8_t head[EIOTA_MAX_HEADER_LEN];
+  return read_header(f, &h, head) == EIOTA_OK ? h.extra_len : 0;
+}
+
+int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, uint32_t len) {
+  const eiota_store* s = store_of(m);
+  const eiota_flash* f = s ? slot_flash(s, s->serving) : NULL;
+  uint32_t total = eiota_store_extra_len(m);
+  if (f == NULL || offset > total || len > total - offset) return EIOTA_ERR_STATE;
+  uint64_t at = eiota_slot_extra_start(values_end(m)) + offset;
+  return at > UINT32_MAX ? EIOTA_ERR_FLASH_RANGE : eiota_flash_read(f, (uint32_t)at, buf, len);
+}
+
+int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t* head) {
+  (void)head;
+  eiota_store* s = store_of(m);
+  if (s == NULL) return EIOTA_ERR_STATE;
+  Lock lock(s);
+  const eiota_journal_status* j = status_of(s);
+  if (j->trial) return EIOTA_ERR_TRIAL;
+  if (h->sequence <= j->floor) return EIOTA_ERR_OLD_SEQUENCE;
+  uint8_t slot = writable_slot(s);
+  if (slot == EIOTA_SLOT_FACTORY) return EIOTA_ERR_TRIAL;
+  const eiota_flash* f = slot_flash(s, slot);
+  uint64_t span = span_of(m, h);
+  if (span > f->size) return EIOTA_ERR_SLOT_TOO_SMALL;
+  s->target = EIOTA_SLOT_FACTORY;
+  if (s->keep_below == 0) {
+    // The slot is forgotten before a byte of it changes, so no reset can serve it half-written.
+    if (j->slot_sequence[slot] != 0) {
+      int err = record(s, EIOTA_JOURNAL_REJECT, slot, 0, 0);
+      if (err != EIOTA_OK) return err;
+    }
+    uint32_t erase = (uint32_t)((span + f->erase_size - 1) / f->erase_size * f->erase_size);
+    int err = eiota_flash_erase(f, 0, erase);
+    if (err != EIOTA_OK) return err;
+    s->buf_addr = 0;
+  } else {
+    s->buf_addr = s->keep_below;
+  }
+  s->buf_len = 0;
+  s->target = slot;
+  return EIOTA_OK;
+}
+
+int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, uint32_t len) {
+  eiota_store* s = store_of(m);
+  if (s == NULL || s->target == EIOTA_SLOT_FACTORY) return EIOTA_ERR_STATE;
+  const eiota_flash* f = slot_flash(s, s->target);
+  if (addr + len <= s->keep_below) return EIOTA_OK;  // resuming: already in the slot
+  if (addr < s->keep_below) {
+    uint32_t skip = (uint32_t)(s->keep_below - addr);
+    addr += skip;
+    data += skip;
+    len -= skip;
+  }
+  uint64_t pos = (uint64_t)s->buf_addr + s->buf_len;
+  if (addr < pos || addr + len > f->size) return EIOTA_ERR_STORAGE;
+  const uint32_t cap = capacity(f);
+  if (addr > pos) {  // a gap stays erased
+    if (addr - s->buf_addr >= cap) {
+      int err = flush(s);
+      if (err != EIOTA_OK) return err;
+      s->buf_addr = (uint32_t)(addr / f->prog_size * f->prog_size);
+    }
+    uint32_t to = (uint32_t)(addr - s->buf_addr);
+    memset(s->buf + s->buf_len, f->erased_value, to - s->buf_len);
+    s->buf_len = (uint8_t)to;
+  }
+  while (len > 0) {
+    uint32_t n = cap - s->buf_len;
+    if (n > len) n = len;
+    memcpy(s->buf + s->buf_len, data, n);
+    s->buf_len = (uint8_t)(s->buf_len + n);
+    data += n;
+    len -= n;
+    if (s->buf_len == cap) {
+      int err = flush(s);
+      if (err != EIOTA_OK) return err;
+    }
+  }
+  return EIOTA_OK;
+}
+
+int eiota_store_commit(const eiota_model* m, const eiota_header* h) {
+  eiota_store* s = store_of(m);
+  if (s == NULL || s->target == EIOTA_SLOT_FACTORY) return EIOTA_ERR_STATE;
+  int err = flush(s);
+  if (err != EIOTA_OK) return err;
+  Lock lock(s);
+  uint8_t slot = s->target;
+  err = record(s, EIOTA_JOURNAL_NEW, slot, 0, h->sequence);
+  if (err == EIOTA_OK) err = record(s, EIOTA_JOURNAL_TRIAL, 0, 0, 0);
+  if (err != EIOTA_OK) return err;
+  s->target = EIOTA_SLOT_FACTORY;
+  s->keep_below = 0;
+  s->switch_to = slot;
+  sync_floor(m, s);
+  return EIOTA_OK;
+}
+
+void eiota_store_close(const eiota_model* m) {
+  eiota_store* s = store_of(m);
+  if (s == NULL) return;
+  s->target = EIOTA_SLOT_FACTORY;
+  s->keep_below = 0;
+  s->buf_len = 0;
+}
+
+// Called by eiota_model_ready (eiota_model.cpp) before every inference.
+bool eiota_store_switch(const eiota_model* m) {
+  eiota_store* s = store_of(m);
+  if (s == NULL) return false;
+  if (s->switch_to != EIOTA_STORE_NO_SWITCH) {
+    Lock lock(s);
+    uint8_t to = s->switch_to;
+    s->switch_to = EIOTA_STORE_NO_SWITCH;
+    serve(m, s, to);
+  }
+  return true;
+}
+
+int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset) {
+  eiota_store* s = store_of(m);
+  if (u == NULL || s == NULL || offset == NULL) return EIOTA_ERR_STATE;
+  *offset = 0;
+  const eiota_journal_status* j = status_of(s);
+  uint8_t slot = writable_slot(s);
+  if (j->trial || slot == EIOTA_SLOT_FACTORY || j->slot_sequence[slot] != 0) return EIOTA_ERR_STATE;
+  const eiota_flash* f = slot_flash(s, slot);
+  eiota_header h;
+  uint8_t head[EIOTA_MAX_HEADER_LEN];
+  if (read_header(f, &h, head) != EIOTA_OK || h.sequence <= j->floor) return EIOTA_ERR_STATE;
+  uint64_t span = span_of(m, &h);
+  if (span > f->size) return EIOTA_ERR_STATE;
+
+  // The last byte that is not erased: everything before its erase block landed whole (writes go in
+  // order, one prog at a time); that block may hold a torn prog, so it is written again.
+  uint64_t last = 0;
+  uint8_t buf[64];
+  for (uint64_t end = span; end > 0 && last == 0;) {
+    uint32_t n = end < sizeof buf ? (uint32_t)end : (uint32_t)sizeof buf;
+    end -= n;
+    if (eiota_flash_read(f, (uint32_t)end, buf, n) != EIOTA_OK) return EIOTA_ERR_STORAGE;
+    for (uint32_t i = n; i-- > 0;)
+      if (buf[i] != f->erased_value) {
+        last = end + i + 1;
+        break;
+      }
+  }
+  uint64_t block = last == 0 ? 0 : (last - 1) / f->erase_size * f->erase_size;
+  if (block == 0) return EIOTA_ERR_STATE;  // nothing whole to keep: start again
+
+  // The payload bytes that lie below `block` in the slot: the header part, then each region's.
+  uint64_t table_end = eiota_table_offset(h.header_len) + (uint64_t)EIOTA_ENTRY_LEN * h.region_count;
+  uint64_t keep = 0;
+  if (block < table_end) {
+    keep = block;
+  } else if (h.region_count == m->region_count) {
+    keep = table_end;
+    bool done = false;
+    for (uint32_t i = 0; i < m->region_count && !done; i++) {
+      uint8_t raw[EIOTA_ENTRY_LEN];
+      eiota_entry e;
+      if (eiota_flash_read(f, (uint32_t)(eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i), raw, sizeof raw) != EIOTA_OK)
+        return EIOTA_ERR_STORAGE;
+      eiota_decode_entry(raw, sizeof raw, &e);
+      uint64_t at = eiota_model_region(m, i)->slot_offset;
+      if (at + e.stored_len <= block) {
+        keep += e.stored_len;
+      } else {
+        keep += block > at ? block - at : 0;
+        done = true;
+      }
+    }
+    if (!done) {
+      uint64_t at = eiota_slot_extra_start(values_end(m));
+      keep += block > at ? (block - at < h.extra_len ? block - at : h.extra_len) : 0;
+    }
+  } else {
+    return EIOTA_ERR_STATE;
+  }
+  if (keep > UINT32_MAX) return EIOTA_ERR_STATE;
+
+  int err = eiota_flash_erase(f, (uint32_t)block, f->erase_size);
+  if (err != EIOTA_OK) return err;
+  s->keep_below = (uint32_t)block;
+  eiota_update_begin(u, m);
+  err = replay(s, slot, m, u, keep);
+  if (err != EIOTA_OK) {
+    eiota_update_abort(u, err);
+    s->keep_below = 0;
+    return err;
+  }
+  s->resumed_from = (uint32_t)keep;
+  *offset = (uint32_t)keep;
+  return EIOTA_OK;
+}
+
+}  // extern "C"
