@@ -200,8 +200,13 @@ uint64_t span_of(const eiota_model* m, const eiota_header* h) {
   return eiota_slot_extra_start(values_end(m)) + h->extra_len;
 }
 
-// Bytes buffered per prog: whole prog units, up to the buffer.
-uint32_t capacity(const eiota_flash* f) { return (uint32_t)sizeof(((eiota_store*)0)->buf) / f->prog_size * f->prog_size; }
+// Bytes buffered for the prog at `at`: whole prog units, up to the buffer, never past the erase
+// block's end, so a prog torn by a power cut stays inside one block (resume rewrites that block).
+uint32_t capacity(const eiota_flash* f, uint32_t at) {
+  uint32_t cap = (uint32_t)sizeof(((eiota_store*)0)->buf) / f->prog_size * f->prog_size;
+  uint32_t left = f->erase_size - at % f->erase_size;
+  return cap < left ? cap : left;
+}
 
 // Programs what is buffered, padded with erased bytes to whole prog units; an all-erased run is skipped.
 int flush(eiota_store* s) {
@@ -354,9 +359,10 @@ int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t*
       int err = record(s, EIOTA_JOURNAL_REJECT, slot, 0, 0);
       if (err != EIOTA_OK) return err;
     }
-    uint32_t erase = (uint32_t)((span + f->erase_size - 1) / f->erase_size * f->erase_size);
-    int err = eiota_flash_erase(f, 0, erase);
-    if (err != EIOTA_OK) return err;
+    for (uint64_t at = 0; at < span; at += f->erase_size) {  // block by block, as drivers do
+      int err = eiota_flash_erase(f, (uint32_t)at, f->erase_size);
+      if (err != EIOTA_OK) return err;
+    }
     s->buf_addr = 0;
   } else {
     s->buf_addr = s->keep_below;
@@ -379,9 +385,8 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
   }
   uint64_t pos = (uint64_t)s->buf_addr + s->buf_len;
   if (addr < pos || addr + len > f->size) return EIOTA_ERR_STORAGE;
-  const uint32_t cap = capacity(f);
   if (addr > pos) {  // a gap stays erased
-    if (addr - s->buf_addr >= cap) {
+    if (addr - s->buf_addr >= capacity(f, s->buf_addr)) {
       int err = flush(s);
       if (err != EIOTA_OK) return err;
       s->buf_addr = (uint32_t)(addr / f->prog_size * f->prog_size);
@@ -391,6 +396,7 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
     s->buf_len = (uint8_t)to;
   }
   while (len > 0) {
+    const uint32_t cap = capacity(f, s->buf_addr);
     uint32_t n = cap - s->buf_len;
     if (n > len) n = len;
     memcpy(s->buf + s->buf_len, data, n);

@@ -55,14 +55,14 @@ struct Counted {  // a TfArray
 
 struct ModelDef {
   // factory values
-  int8_t f_w[37];
+  int8_t f_w[1200];
   Counted<float, 3> f_s;
   Counted<int32_t, 3> f_z;
   int32_t f_b[5];
   uint8_t f_m[40];
   float f_c[1];
   // working copies (RAM mode, or the regions copied in flash mode)
-  int8_t w_w[37];
+  int8_t w_w[1200];
   Counted<float, 3> w_s;
   Counted<int32_t, 3> w_z;
   int32_t w_b[5];
@@ -72,7 +72,7 @@ struct ModelDef {
 };
 
 inline void build_model(ModelDef* d, bool in_place) {
-  for (int i = 0; i < 37; i++) d->f_w[i] = (int8_t)(i * 3 - 50);
+  for (int i = 0; i < 1200; i++) d->f_w[i] = (int8_t)(i * 3 - 50);
   d->f_s = {3, {0.5f, 0.25f, 0.125f}};
   d->f_z = {3, {0, -1, 2}};
   for (int i = 0; i < 5; i++) d->f_b[i] = 1000 * i - 7;
@@ -86,7 +86,7 @@ inline void build_model(ModelDef* d, bool in_place) {
     uint32_t n;
     uint8_t t, flags;
   } rs[] = {
-      {d->f_w, in_place ? nullptr : d->w_w, 37, EIOTA_INT8, EIOTA_REGION_ALIGN16},
+      {d->f_w, in_place ? nullptr : d->w_w, 1200, EIOTA_INT8, EIOTA_REGION_ALIGN16},
       {d->f_s.elem, in_place ? nullptr : d->w_s.elem, 3, EIOTA_FLOAT32, EIOTA_REGION_COUNTED},
       {d->f_z.elem, in_place ? nullptr : d->w_z.elem, 3, EIOTA_INT32, EIOTA_REGION_COUNTED},
       {d->f_b, in_place ? nullptr : d->w_b, 5, EIOTA_INT32, EIOTA_REGION_ALIGN16},

@@ -172,8 +172,8 @@ TEST_P(Store, RestoreServesTheFactoryValuesAlsoAfterAReset) {
 }
 
 TEST_P(Store, ResumesAfterAResetSendingAtMostOneEraseBlockAgain) {
-  // Erase blocks small beside the payload (about 450 bytes in the slot), so there is something to resume.
-  for (Geometry g : {Geometry{64, 1, 0xFF, 10}, Geometry{128, 8, 0x00, 5}, Geometry{256, 32, 0xFF, 3}}) {
+  // Erase blocks small beside the payload (about 1.7 KB in the slot), so there is something to resume.
+  for (Geometry g : {Geometry{64, 1, 0xFF, 30}, Geometry{128, 8, 0x00, 15}, Geometry{256, 32, 0xFF, 8}}) {
     Device d(g, GetParam());
     d.known(1);
     ASSERT_EQ(d.boot(), EIOTA_OK);
