@@ -23,6 +23,8 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_STATE: return "call not valid in this state";
     case EIOTA_ERR_UPDATING: return "update in progress: inference refused";
     case EIOTA_ERR_FLASH_RANGE: return "flash access out of range or not aligned to the flash geometry";
+    case EIOTA_ERR_SELFTEST_FAILED: return "self-test failed: the model's outputs differ from the expected ones";
+    case EIOTA_ERR_SELFTEST_BLOCK: return "self-test block malformed or absent";
     case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";
     case EIOTA_ERR_HTTP_HEADER_TOO_LONG: return "HTTP header line or header section too long";
     case EIOTA_ERR_HTTP_TOO_LARGE: return "HTTP body or chunk too large";
