@@ -111,6 +111,7 @@ int eiota_c99_check(const uint8_t* payload, size_t len) {
   int err;
   if (eiota_decode_header(payload, len, &h) != EIOTA_DECODE_OK) return EIOTA_ERR_BAD_MAGIC;
   eiota_encode_header(&h, head);
+  h.extra_len = 0;
   if (eiota_encode_header_ext(&h, head) == EIOTA_HEADER_EXTRA_LEN && eiota_decode_header_ext(head, sizeof head, &h) != EIOTA_DECODE_OK)
     return EIOTA_ERR_BAD_VERSION;
   if (eiota_decode_entry(payload + eiota_table_offset(h.header_len), EIOTA_ENTRY_LEN, &e) == EIOTA_DECODE_OK)
