@@ -6,6 +6,15 @@
 // slot in flash, a file, RAM): it never holds a whole sample, only a few values at a time, so
 // models with hundreds of inputs need no more RAM than tiny ones. It neither confirms nor
 // reverts: the caller (eiota_store_selftest) decides from its result.
+//
+// How eiota_store_selftest uses it, over the serving slot: the block is the payload's extra data,
+// `extra_len` bytes (eiota_decode_header_ext of the slot's header) from
+// eiota_slot_extra_start(end of the last region) on; `read` adds that offset and calls
+// eiota_flash_read on the slot's flash; `infer`/`ctx` are the application's (for EI SDKs
+// eiota_selftest_ei_infer from eiota_selftest_ei.h). Then: EIOTA_OK -> confirm;
+// EIOTA_ERR_SELFTEST_FAILED or EIOTA_ERR_SELFTEST_BLOCK -> revert with the self-test reason;
+// any other error (the flash read failed) -> neither, the trial stays and the error is returned.
+// A payload without EIOTA_FLAG_EXTRA has no self-test: the store says so without calling this.
 #ifndef EIOTA_SELFTEST_H
 #define EIOTA_SELFTEST_H
 

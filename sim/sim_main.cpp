@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
       regions = true;
 #endif
     } else {
-      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]\n");
+      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions] | sim --selftest-samples f.txt\n");
       return 2;
     }
   }
