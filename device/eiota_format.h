@@ -17,6 +17,7 @@
 #define EIOTA_FLAG_EXTRA 1u   // 1.1: the data section ends with extra_len bytes of extra data (the self-test)
 #define EIOTA_KNOWN_FLAGS EIOTA_FLAG_EXTRA
 #define EIOTA_HEADER_EXTRA_LEN 88u  // header_len a payload with EIOTA_FLAG_EXTRA needs at least
+#define EIOTA_FORMAT_MINOR_EXTRA 1  // the minor a payload with EIOTA_FLAG_EXTRA is written with
 
 enum eiota_elem_type {
   EIOTA_INT8 = 1,
@@ -145,6 +146,19 @@ static inline void eiota_encode_header(const eiota_header* h, uint8_t* out) {
   for (i = 0; i < 32; i++) out[48 + i] = h->data_sha256[i];
 }
 
+// Writes the header a payload carries: with EIOTA_FLAG_EXTRA in h->flags the 88-byte 1.1 header
+// (header_len 88, extra_len at 80, a zero word at 84), else the 80-byte 1.0 one, byte for byte
+// what eiota_encode_header writes. `out` must hold EIOTA_HEADER_EXTRA_LEN bytes. Returns the
+// bytes written.
+static inline uint32_t eiota_encode_header_ext(const eiota_header* h, uint8_t* out) {
+  eiota_encode_header(h, out);
+  if (!(h->flags & EIOTA_FLAG_EXTRA)) return EIOTA_HEADER_LEN;
+  eiota_put_u16(out + 6, (uint16_t)EIOTA_HEADER_EXTRA_LEN);
+  eiota_put_u32(out + 80, h->extra_len);
+  eiota_put_u32(out + 84, 0);
+  return EIOTA_HEADER_EXTRA_LEN;
+}
+
 static inline enum eiota_decode_result eiota_decode_entry(const uint8_t* p, size_t len, eiota_entry* e) {
   if (len < EIOTA_ENTRY_LEN) return EIOTA_DECODE_SHORT;
   e->region = eiota_get_u32(p);
@@ -216,6 +230,10 @@ inline DecodeResult decode_header(const uint8_t* p, size_t len, Header* h) {
   return (DecodeResult)eiota_decode_header(p, len, h);
 }
 inline void encode_header(const Header& h, uint8_t out[kHeaderLen]) { eiota_encode_header(&h, out); }
+inline uint32_t encode_header_ext(const Header& h, uint8_t out[EIOTA_HEADER_EXTRA_LEN]) { return eiota_encode_header_ext(&h, out); }
+inline DecodeResult decode_header_ext(const uint8_t* p, size_t len, Header* h) {
+  return (DecodeResult)eiota_decode_header_ext(p, len, h);
+}
 inline DecodeResult decode_entry(const uint8_t* p, size_t len, Entry* e) {
   return (DecodeResult)eiota_decode_entry(p, len, e);
 }

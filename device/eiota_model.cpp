@@ -26,7 +26,8 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_FLASH_RANGE: return "flash access out of range or not aligned to the flash geometry";
     case EIOTA_ERR_SLOT_TOO_SMALL: return "payload does not fit in a slot";
     case EIOTA_ERR_TRIAL: return "a trial is undecided: confirm or revert it first";
-    case EIOTA_ERR_SELFTEST: return "self-test failed: outputs differ from the retrained model's";
+    case EIOTA_ERR_SELFTEST_FAILED: return "self-test failed: the model's outputs differ from the expected ones";
+    case EIOTA_ERR_SELFTEST_BLOCK: return "self-test block malformed or absent";
     case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";
     case EIOTA_ERR_HTTP_HEADER_TOO_LONG: return "HTTP header line or header section too long";
     case EIOTA_ERR_HTTP_TOO_LARGE: return "HTTP body or chunk too large";

@@ -339,6 +339,27 @@ int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, 
   return at > UINT32_MAX ? EIOTA_ERR_FLASH_RANGE : eiota_flash_read(f, (uint32_t)at, buf, len);
 }
 
+static int read_extra(void* m, uint32_t offset, uint8_t* buf, uint32_t len) {
+  return eiota_store_read_extra((const eiota_model*)m, offset, buf, len);
+}
+
+int eiota_store_selftest(const eiota_model* m, eiota_infer_fn infer, void* ctx, eiota_selftest_report* report) {
+  eiota_selftest_report local;
+  if (report == NULL) report = &local;
+  memset(report, 0, sizeof *report);
+  eiota_store* s = store_of(m);
+  if (s == NULL || infer == NULL || !status_of(s)->trial) return EIOTA_ERR_STATE;
+  eiota_model_ready(m);  // the trial's values serve
+  if (s->serving != status_of(s)->active) return EIOTA_ERR_STATE;
+  uint32_t len = eiota_store_extra_len(m);
+  if (len == 0) return report->result = EIOTA_ERR_SELFTEST_BLOCK;
+  int err = eiota_selftest_run(read_extra, (void*)m, len, infer, ctx, report);
+  if (err == EIOTA_OK) return eiota_store_confirm(m);
+  if (err != EIOTA_ERR_SELFTEST_FAILED && err != EIOTA_ERR_SELFTEST_BLOCK) return err;
+  int rec = eiota_store_revert(m, EIOTA_REVERT_SELFTEST);
+  return rec != EIOTA_OK ? rec : err;
+}
+
 int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t* head) {
   (void)head;
   eiota_store* s = store_of(m);

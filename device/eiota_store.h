@@ -22,6 +22,7 @@
 #include "eiota_format.h"
 #include "eiota_journal.h"
 #include "eiota_model.h"
+#include "eiota_selftest.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -96,10 +97,13 @@ int eiota_store_validate(const eiota_model* m, uint8_t slot);
 struct eiota_update;
 int eiota_update_resume(struct eiota_update* u, const eiota_model* m, uint32_t* offset);
 
-// Runs the self-test the serving slot's payload carries (eiota_selftest.h) and records the verdict:
-// confirm when every output matches, else revert (EIOTA_REVERT_SELFTEST). EIOTA_ERR_STATE when no
-// trial is running or the payload carries no self-test.
-// (declared in eiota_selftest.h with its types)
+// Runs the self-test the trial's payload carries (eiota_selftest.h) through `infer` (for EI SDKs:
+// eiota_selftest_ei_infer from eiota_selftest_ei.h) and records the verdict: confirmed when every
+// output matched (EIOTA_OK); reverted (EIOTA_REVERT_SELFTEST, served from the next inference) when
+// one did not, inference failed or the block is malformed (EIOTA_ERR_SELFTEST_FAILED / _BLOCK).
+// EIOTA_ERR_STATE when no trial is running; EIOTA_ERR_SELFTEST_BLOCK with report->samples 0 and
+// the trial left undecided when the payload carries no self-test; a flash error leaves it too.
+int eiota_store_selftest(const eiota_model* m, eiota_infer_fn infer, void* ctx, eiota_selftest_report* report);
 
 // The value pointer of an in-place region (working == NULL) for eiota_region_values.
 const void* eiota_store_values(const eiota_model* m, const eiota_region* r);

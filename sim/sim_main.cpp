@@ -1,9 +1,13 @@
 // eiota simulator: runs an export (patched or not) on the host. Built by scripts/build-sim.sh
 // from the export's own sources.
 //   sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]
+//   sim --selftest-samples samples.txt
 // Prints the raw bytes of every learn block's output tensors as each invoke left them ("raw" lines,
 // captured by the units `eiota simulate` generates around the invokes), then run_classifier's
 // results with their exact float bits, so two builds can be compared.
+// --selftest-samples runs each line's features (one sample a line) and prints the self-test
+// outputs eiota_selftest_ei.h gives a device for them: "selftest-shape <inputs> <outputs>", then
+// per sample "selftest <n> <error> <float bits in hex, comma-separated>" (what pack --selftest embeds).
 // Exit: 0 ok, 1 run_classifier failed, 2 input error (bad arguments, features, files).
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "edge-impulse-sdk/classifier/ei_run_classifier.h"
+#include "eiota_rt/eiota_selftest_ei.h"  // written beside this file by eiota simulate
 #if defined(EIOTA_SIM_PATCHED)
 #include "eiota/eiota_update.h"
 #endif
@@ -137,6 +142,45 @@ void print_regions() {
 }
 #endif
 
+int collect_output(void* ctx, float v) {
+  static_cast<std::vector<float>*>(ctx)->push_back(v);
+  return 0;
+}
+
+// One sample per line of `path`, each run through the self-test glue.
+int run_selftest_samples(const char* path) {
+  FILE* f = fopen(path, "r");
+  if (!f) { fprintf(stderr, "sim: input error: cannot open %s\n", path); return 2; }
+  std::vector<std::vector<float>> samples(1);
+  std::string tok;
+  int c;
+  while ((c = fgetc(f)) != EOF) {
+    if (c == ',' || c == ' ' || c == '\t' || c == '\r') push_token(samples.back(), tok, path);
+    else if (c == '\n') { push_token(samples.back(), tok, path); if (!samples.back().empty()) samples.emplace_back(); }
+    else tok += (char)c;
+  }
+  push_token(samples.back(), tok, path);
+  fclose(f);
+  if (samples.back().empty()) samples.pop_back();
+  printf("selftest-shape %d %u\n", (int)EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE, (unsigned)eiota_selftest_ei_output_count());
+  for (size_t i = 0; i < samples.size(); i++) {
+    if (samples[i].size() != EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE) {
+      fprintf(stderr, "sim: input error: %s: sample %zu has %zu features, the model takes %d\n", path, i + 1,
+              samples[i].size(), (int)EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE);
+      return 2;
+    }
+    signal_t signal;
+    numpy::signal_from_buffer(samples[i].data(), samples[i].size(), &signal);
+    std::vector<float> out;
+    int err = eiota_selftest_ei_classify(&signal, collect_output, &out);
+    printf("selftest %zu %d ", i, err);
+    for (size_t k = 0; k < out.size(); k++) printf("%s%08x", k ? "," : "", (unsigned)bits(out[k]));
+    printf("\n");
+    if (err != 0) return 1;
+  }
+  return 0;
+}
+
 // Boxes in a result: a count field since 2023, a fixed-size array before.
 template <class R>
 auto box_count(const R& r, int) -> decltype(r.bounding_boxes_count, size_t()) { return r.bounding_boxes_count; }
@@ -187,7 +231,9 @@ int main(int argc, char** argv) {
   bool regions = false;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if (a == "--features" && i + 1 < argc) {
+    if (a == "--selftest-samples" && i + 1 < argc) {
+      return run_selftest_samples(argv[++i]);
+    } else if (a == "--features" && i + 1 < argc) {
       features = read_features(argv[++i]);
 #if defined(EIOTA_SIM_PATCHED)
     } else if (a == "--payload" && i + 1 < argc) {
@@ -198,7 +244,7 @@ int main(int argc, char** argv) {
       regions = true;
 #endif
     } else {
-      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]\n");
+      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions] | sim --selftest-samples f.txt\n");
       return 2;
     }
   }

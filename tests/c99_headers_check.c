@@ -10,6 +10,7 @@
 #include "eiota_model.h"
 #include "eiota_sha256.h"
 #include "eiota_slot_layout.h"
+#include "eiota_selftest.h"
 #include "eiota_store.h"
 #include "eiota_sha512.h"
 #include "eiota_update.h"
@@ -102,7 +103,7 @@ int eiota_c99_check(const uint8_t* payload, size_t len) {
   struct eiota_header h;
   eiota_entry e;
   uint8_t digest[32];
-  uint8_t head[EIOTA_HEADER_LEN];
+  uint8_t head[EIOTA_HEADER_EXTRA_LEN];
   eiota_sha256 sha;
   eiota_sha512 sha512;
   uint8_t digest512[64];
@@ -110,6 +111,9 @@ int eiota_c99_check(const uint8_t* payload, size_t len) {
   int err;
   if (eiota_decode_header(payload, len, &h) != EIOTA_DECODE_OK) return EIOTA_ERR_BAD_MAGIC;
   eiota_encode_header(&h, head);
+  h.extra_len = 0;
+  if (eiota_encode_header_ext(&h, head) == EIOTA_HEADER_EXTRA_LEN && eiota_decode_header_ext(head, sizeof head, &h) != EIOTA_DECODE_OK)
+    return EIOTA_ERR_BAD_VERSION;
   if (eiota_decode_entry(payload + eiota_table_offset(h.header_len), EIOTA_ENTRY_LEN, &e) == EIOTA_DECODE_OK)
     eiota_encode_entry(&e, head);
   eiota_sha256_init(&sha);
@@ -130,4 +134,37 @@ int eiota_c99_check(const uint8_t* payload, size_t len) {
   (void)eiota_strerror(err);
   return err + (int)eiota_elem_size(e.elem_type) + (int)eiota_region_size(&regions[0]) + (int)eiota_get_u64(digest) % 2 +
          (int)eiota_get_u32(digest) % 2 + (int)eiota_get_u16(digest) % 2;
+}
+
+static int read_block(void* src, uint32_t offset, uint8_t* buf, uint32_t len) {
+  memcpy(buf, (const uint8_t*)src + offset, len);
+  return EIOTA_OK;
+}
+
+static int infer_zero(void* ctx, eiota_selftest_sample* s) {
+  float in[1];
+  uint32_t i;
+  (void)ctx;
+  if (eiota_selftest_inputs(s, 0, 1, in) != EIOTA_OK) return -1;
+  for (i = 0; i < eiota_selftest_output_count(s); i++) (void)eiota_selftest_output(s, 0.0f);
+  return eiota_selftest_input_count(s) == 1 ? 0 : -1;
+}
+
+int eiota_c99_selftest_check(void);
+int eiota_c99_selftest_check(void) {
+  uint8_t block[EIOTA_SELFTEST_HEADER_LEN + 8];
+  eiota_selftest_header h;
+  eiota_selftest_report report;
+  h.version = EIOTA_SELFTEST_VERSION;
+  h.elem_type = EIOTA_FLOAT32;
+  h.sample_count = 1;
+  h.input_count = 1;
+  h.output_count = 1;
+  h.tolerance = 0.0f;
+  eiota_selftest_encode(&h, block);
+  eiota_selftest_put_f32(block + EIOTA_SELFTEST_HEADER_LEN, 1.0f);
+  eiota_selftest_put_f32(block + EIOTA_SELFTEST_HEADER_LEN + 4, 0.0f);
+  if (eiota_selftest_decode(block, sizeof block, sizeof block, &h) != EIOTA_SELFTEST_OK) return -1;
+  (void)eiota_selftest_decode_message(EIOTA_SELFTEST_SHORT);
+  return eiota_selftest_run(read_block, block, sizeof block, infer_zero, NULL, &report) + (int)report.samples_run;
 }

@@ -128,7 +128,7 @@ class Device {
     uint32_t size = g.erase_size * (2 + 2 * g.slot_blocks);
     sim = std::make_unique<NorSim>(size, g.erase_size, g.prog_size, g.erased, seed);
     build_model(&def, in_place);
-    sodium_init();
+    if (sodium_init() < 0) std::abort();
     crypto_sign_seed_keypair(key.pk.data(), key.sk.data(), std::vector<uint8_t>(32, 5).data());
     block = {def.regions.data(), (uint32_t)def.regions.size()};
     areas[0] = {sim.get(), 0};

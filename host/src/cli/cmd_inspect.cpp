@@ -43,6 +43,12 @@ nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
                       {"regions", regions},
                       {"problems", p.problems}};
   if (p.signature_ok) j["signature_ok"] = *p.signature_ok;
+  if (p.header.flags & EIOTA_FLAG_EXTRA) j["extra_bytes"] = p.header.extra_len;
+  if (p.selftest)
+    j["selftest"] = {{"samples", p.selftest->sample_count},
+                     {"inputs", p.selftest->input_count},
+                     {"outputs", p.selftest->output_count},
+                     {"tolerance", p.selftest->tolerance}};
   if (m) j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
   return j;
 }
@@ -88,8 +94,14 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
               << "  sequence     " << p.header.sequence << "\n"
               << "  fingerprint  " << j["fingerprint"].get<std::string>() << "\n"
               << "  key id       " << j["key_id"].get<std::string>() << "\n"
-              << "  regions      " << p.header.region_count << " (" << p.header.data_len << " bytes of values)\n"
+              << "  regions      " << p.header.region_count << " (" << p.header.data_len - p.header.extra_len << " bytes of values)\n"
               << "  data sha256  " << (p.hash_ok ? "ok" : p.hash_checked ? "MISMATCH" : "not checked") << "\n";
+    if (p.selftest)
+      std::cout << "  self-test    " << p.selftest->sample_count << " samples, " << p.selftest->input_count << " inputs -> "
+                << p.selftest->output_count << " outputs each, tolerance " << p.selftest->tolerance
+                << (p.selftest->tolerance == 0 ? " (bit for bit)" : "") << " (" << p.header.extra_len << " bytes)\n";
+    else if (p.header.flags & EIOTA_FLAG_EXTRA)
+      std::cout << "  self-test    " << p.header.extra_len << " bytes of extra data, not a valid self-test block\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
     if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
     for (const auto& r : j["regions"])

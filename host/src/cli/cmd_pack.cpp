@@ -11,6 +11,7 @@
 #include "model_export.h"
 #include "pack.h"
 #include "payload.h"
+#include "selftest.h"
 
 #include "commands.h"
 
@@ -20,9 +21,16 @@ namespace fs = std::filesystem;
 namespace eiota::cli {
 
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence) {
+             uint64_t sequence, const PackSelftest& st) {
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
+  // The samples are checked before anything is built.
+  std::vector<Sample> samples;
+  float tolerance = 0;
+  if (!st.samples.empty()) {
+    tolerance = parse_tolerance(st.tolerance, "--selftest-tolerance");
+    samples = read_selftest_samples(st.samples, arch_setting(m.arch, "EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE"));
+  }
   ModelExport x = analyze_export(in);
   PackPlan plan = plan_pack(m, x);
   if (!plan.fits()) {
@@ -37,17 +45,28 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   if (k.pk != m.public_key)
     throw std::runtime_error(key + ": not the key this library was patched with (key id " + key_id_hex(k.pk) +
                              ", library trusts " + key_id_hex(m.public_key) + ")");
-  std::string payload = write_payload(m.fingerprint, regions, sequence, k);
+  std::string extra;
+  if (!samples.empty()) {
+    std::vector<Sample> outputs = selftest_outputs(in, samples, st.cache);
+    extra = selftest_block(samples, outputs, tolerance);
+    std::cout << "self-test: " << samples.size() << " samples, " << samples[0].size() << " inputs -> "
+              << outputs[0].size() << " outputs each, computed by " << in << " on this machine, tolerance "
+              << tolerance << (tolerance == 0 ? " (bit for bit)" : "") << "\n";
+  }
+  std::string payload = write_payload(m.fingerprint, regions, sequence, k, extra);
   // Judged by the device's own reader against the deployed model before it is written.
   int verdict = device_verdict(payload, device_model(m, m.public_key));
   if (verdict != EIOTA_OK)
     throw std::runtime_error(out + ": not written: a device of " + base + " would refuse it: " + eiota_strerror(verdict) +
                              " (" + std::to_string(verdict) + ")");
   write_file_atomic(out, payload);
-  size_t values = payload.size() - eiota::table_offset(eiota::kHeaderLen) - eiota::kEntryLen * regions.size();
+  uint32_t header_len = extra.empty() ? eiota::kHeaderLen : EIOTA_HEADER_EXTRA_LEN;
+  size_t values = payload.size() - eiota::table_offset(header_len) - eiota::kEntryLen * regions.size() - extra.size();
   std::cout << "packed " << in << " -> " << out << "\n"
             << "  " << regions.size() << " regions, " << values << " bytes of values, " << payload.size()
-            << " bytes in all (overhead " << payload.size() - values << "); the device reader accepts it\n"
+            << " bytes in all (overhead " << payload.size() - values - extra.size() << ")"
+            << (extra.empty() ? "" : ", " + std::to_string(extra.size()) + " bytes of self-test")
+            << "; the device reader accepts it\n"
             << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
   return 0;
 }

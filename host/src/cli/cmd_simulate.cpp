@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "numbers.h"
 #include "payload.h"
+#include "selftest.h"
 #include "simulator.h"
 
 #include "commands.h"
@@ -206,33 +207,6 @@ std::string incomparable(const std::vector<const Side*>& sides) {
   return "";
 }
 
-// The number of raw features the deployed model takes, from its impulse settings
-// (EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE, a number or a product of settings), -1 if not plain.
-int64_t setting_value(const Arch& a, const std::string& name, int depth = 0) {
-  auto it = a.settings.find(name);
-  if (depth > 4 || it == a.settings.end()) return -1;
-  std::string v;
-  for (char c : it->second)
-    if (c != '(' && c != ')' && c != ' ') v += c;
-  int64_t product = 1;
-  size_t at = 0;
-  while (at <= v.size()) {
-    size_t star = v.find('*', at);
-    std::string f = v.substr(at, star == std::string::npos ? std::string::npos : star - at);
-    int64_t x = -1;
-    if (!f.empty() && std::isdigit((unsigned char)f[0])) {
-      try { x = parse_c_int(f, name, 0, INT32_MAX); } catch (const std::exception&) { return -1; }
-    } else {
-      x = setting_value(a, f, depth + 1);
-    }
-    if (x < 0 || (x && product > INT32_MAX / x)) return -1;
-    product *= x;
-    if (star == std::string::npos) break;
-    at = star + 1;
-  }
-  return product;
-}
-
 int simulate(const std::string& base, const std::string& payload, const std::string& expect,
              const std::string& features, const std::string& cache) {
   Manifest m;
@@ -252,7 +226,7 @@ int simulate(const std::string& base, const std::string& payload, const std::str
   std::string feat;
   if (!features.empty()) {
     std::vector<float> v = read_features(features);
-    int64_t want = setting_value(m.arch, "EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE");
+    int64_t want = arch_setting(m.arch, "EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE");
     if (want > 0 && (int64_t)v.size() != want)  // said now, not after a build of minutes
       throw InputError("--features: " + std::to_string(v.size()) + " values given, the deployed model takes " +
                        std::to_string(want) + " (EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE)");

@@ -13,8 +13,12 @@ inline double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check);
+// `selftest`: a samples file (pack --selftest), "" for none; `cache`: where its build is kept.
+struct PackSelftest {
+  std::string samples, tolerance = "0", cache;
+};
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence);
+             uint64_t sequence, const PackSelftest& selftest = {});
 // inspect, or verify when `verify_only`.
 int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only);
 int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,

@@ -84,6 +84,15 @@ int run(int argc, char** argv) {
   pack->add_option("--key", key, "secret signing key");
   pack->add_option("--sequence", sequence, "release number, 1 to 2^63-1; devices refuse a lower one than they applied (default: seconds since 1970)");
 
+  PackSelftest selftest;
+  selftest.cache = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.cache/eiota";
+  pack->add_option("--selftest", selftest.samples,
+                   "embed a self-test: a file of samples (one per line, raw features separated by commas or spaces); "
+                   "the retrained export is built on this machine to compute their outputs");
+  pack->add_option("--selftest-tolerance", selftest.tolerance,
+                   "absolute difference a device's outputs may have from the host's (default 0: bit for bit)");
+  pack->add_option("--cache", selftest.cache, "where --selftest keeps its build (default ~/.cache/eiota)");
+
   auto* inspect = app.add_subcommand("inspect", "describe a payload");
   inspect->add_option("payload", payload)->required();
   inspect->add_option("--base", base, "patched library or manifest, to name regions and check the model");
@@ -121,7 +130,9 @@ int run(int argc, char** argv) {
     if (*pack) {
       // 0 is the factory model's; a wrapped negative number would lock devices out of every later release.
       uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);
-      return cmd_pack(base, in, out, key, seq);
+      if (selftest.samples.empty() && pack->count("--selftest-tolerance"))
+        throw std::runtime_error("--selftest-tolerance needs --selftest");
+      return cmd_pack(base, in, out, key, seq, selftest);
     }
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {

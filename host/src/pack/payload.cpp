@@ -23,7 +23,7 @@ const char* elem_type_name(uint8_t t) {
 }
 
 std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<Region>& regions,
-                          uint64_t sequence, const SecretKey& key) {
+                          uint64_t sequence, const SecretKey& key, const std::string& extra) {
   std::string table, data;
   for (size_t i = 0; i < regions.size(); i++) {
     const Region& r = regions[i];
@@ -35,23 +35,26 @@ std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<R
     table.append((const char*)buf, sizeof buf);
     data.append((const char*)r.values.data(), r.values.size());
   }
+  data += extra;
   if (data.size() > UINT32_MAX) throw std::runtime_error("payload data over 4 GiB");
   eiota::Header h{};
   h.major = eiota::kMajor;
-  h.minor = eiota::kMinor;
+  h.minor = extra.empty() ? eiota::kMinor : EIOTA_FORMAT_MINOR_EXTRA;
+  h.flags = extra.empty() ? 0 : EIOTA_FLAG_EXTRA;
+  h.extra_len = (uint32_t)extra.size();
   h.region_count = (uint32_t)regions.size();
   h.data_len = (uint32_t)data.size();
   h.sequence = sequence;
   std::copy(fp.begin(), fp.end(), h.fingerprint);
   h.key_id = key_id(key.pk);
   crypto_hash_sha256(h.data_sha256, (const uint8_t*)data.data(), data.size());
-  uint8_t head[eiota::kHeaderLen];
-  eiota::encode_header(h, head);
-  std::string signed_part((const char*)head, sizeof head);
+  uint8_t head[EIOTA_HEADER_EXTRA_LEN];
+  uint32_t head_len = eiota::encode_header_ext(h, head);
+  std::string signed_part((const char*)head, head_len);
   signed_part += table;
   uint8_t sig[64];
   crypto_sign_detached(sig, nullptr, (const uint8_t*)signed_part.data(), signed_part.size(), key.sk.data());
-  std::string out((const char*)head, sizeof head);
+  std::string out((const char*)head, head_len);
   out.append((const char*)sig, sizeof sig);
   out += table;
   out += data;
@@ -74,6 +77,16 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
       return problem("unsupported format version " + std::to_string(p.header.major) + "." + std::to_string(p.header.minor) +
                      " (header_len " + std::to_string(p.header.header_len) + ")");
     case eiota::kDecodeBadFlags: return problem("unknown flags " + std::to_string(p.header.flags));
+  }
+  if (bytes.size() < p.header.header_len)
+    return problem("truncated: the header is " + std::to_string(p.header.header_len) + " bytes, payload has " +
+                   std::to_string(bytes.size()));
+  switch (eiota::decode_header_ext(b, bytes.size(), &p.header)) {
+    case eiota::kDecodeOk: break;
+    case eiota::kDecodeBadVersion:
+      return problem("flag extra data (1.1) in a header of " + std::to_string(p.header.header_len) + " bytes, needs " +
+                     std::to_string(EIOTA_HEADER_EXTRA_LEN));
+    default: return problem("header bytes 84..87 must be 0 in a 1.1 header");
   }
   p.header_ok = true;
   const eiota::Header& h = p.header;
@@ -98,9 +111,17 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
                      elem_type_name(e.elem_type));
     sum += e.stored_len;
   }
-  if (sum != h.data_len)
-    return problem("region sizes add up to " + std::to_string(sum) + " bytes, header says " + std::to_string(h.data_len));
+  if (sum + h.extra_len != h.data_len)
+    return problem("region sizes add up to " + std::to_string(sum) + " bytes" +
+                   (h.extra_len ? " plus " + std::to_string(h.extra_len) + " of extra data" : std::string()) +
+                   ", header says " + std::to_string(h.data_len));
   p.data_offset = data_at;
+  p.extra_offset = data_at + sum;
+  if (h.flags & EIOTA_FLAG_EXTRA && bytes.size() >= total) {
+    eiota_selftest_header st{};
+    p.selftest_decode = eiota_selftest_decode(b + p.extra_offset, h.extra_len, h.extra_len, &st);
+    if (p.selftest_decode == EIOTA_SELFTEST_OK) p.selftest = st;
+  }
   if (bytes.size() == total) {  // the values are all there: their hash says something whatever the key
     uint8_t d[32];
     crypto_hash_sha256(d, b + data_at, h.data_len);
@@ -116,6 +137,9 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
   if (bytes.size() < total) return problem("truncated: " + std::to_string(bytes.size()) + " of " + std::to_string(total) + " bytes");
   if (bytes.size() > total) return problem("oversize: " + std::to_string(bytes.size() - total) + " bytes past the declared end");
   if (!p.hash_ok) return problem("data SHA-256 does not match the header");
+  if (h.flags & EIOTA_FLAG_EXTRA && !p.selftest)
+    return problem(std::string("self-test block (the extra data): ") +
+                   eiota_selftest_decode_message((eiota_selftest_decode_result)p.selftest_decode));
   return p;
 }
 

@@ -8,15 +8,18 @@
 #include <vector>
 
 #include "eiota_format.h"
+#include "eiota_selftest.h"
 #include "keys.h"
 #include "manifest.h"
 #include "model_arch.h"
 
 namespace eiota::host {
 
-// Builds and signs a payload carrying `regions` (with values) for a model with `fp`.
+// Builds and signs a payload carrying `regions` (with values) for a model with `fp`. With
+// `extra` (a self-test block) it is a 1.1 payload (EIOTA_FLAG_EXTRA, 88-byte header) whose data
+// section ends with those bytes; without, the 1.0 payload, byte for byte as before.
 std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<Region>& regions,
-                          uint64_t sequence, const SecretKey& key);
+                          uint64_t sequence, const SecretKey& key, const std::string& extra = {});
 
 struct PayloadInfo {
   bool header_ok = false;            // the 80-byte header decoded (magic, version, flags)
@@ -29,6 +32,10 @@ struct PayloadInfo {
   bool hash_ok = false;
   std::optional<bool> signature_ok;  // set when a public key was given
   std::vector<std::string> problems; // the first structural problem found, empty when well formed
+  size_t extra_offset = 0;  // 1.1: where the extra data starts (header.extra_len bytes)
+  // The self-test block of a 1.1 payload, when its bytes are all there.
+  std::optional<eiota_selftest_header> selftest;
+  int selftest_decode = 0;  // eiota_selftest_decode_result of the extra data
 };
 
 // Parses a payload to describe it, up to its first structural problem. Never throws on bad

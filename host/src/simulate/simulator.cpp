@@ -84,9 +84,16 @@ void write_if_changed(const fs::path& p, const std::string& want) {
 }
 
 // Writes the embedded simulator sources (sim/) under `dir`.
+// Also the runtime's headers under eiota_rt/: the simulator's main computes self-test outputs with
+// the device's own glue (eiota_selftest_ei.h), for unpatched exports too.
 void write_sim_files(const fs::path& dir) {
   for (size_t i = 0; i < kSimFilesCount; i++)
     write_if_changed(dir / kSimFiles[i].name, std::string(kSimFiles[i].data, kSimFiles[i].size));
+  for (size_t i = 0; i < kRuntimeFilesCount; i++) {
+    std::string name = kRuntimeFiles[i].name;
+    if (name.size() > 2 && name.compare(name.size() - 2, 2, ".h") == 0)
+      write_if_changed(dir / "eiota_rt" / name, std::string(kRuntimeFiles[i].data, kRuntimeFiles[i].size));
+  }
 }
 
 // A zip entry name that would land outside the folder it is unpacked to ("../x", "/etc/x", "C:x").
