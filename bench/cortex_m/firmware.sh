@@ -8,7 +8,10 @@
 # DSP takes at run time is the same in every build and not counted).
 #
 # Environment: EIOTA (the CLI, default build/eiota), EIOTA_FW_WORK (work folder, default
-# /tmp/eiota-fw; objects are cached by ccache when it is installed), JOBS (parallel compiles, 2).
+# /tmp/eiota-fw; objects are cached by ccache when it is installed), JOBS (parallel compiles, 2),
+# EIOTA_FW_CMSIS_TABLES (CMSIS-DSP's arm_common_tables.c, for an export that lacks it: without it
+# an export whose DSP needs CMSIS's FFT tables is built with EIDSP_USE_CMSIS_DSP=0, the SDK's
+# own FFT, in every variant alike).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -90,12 +93,24 @@ build() {
   local objs="$work/$variant.objs"
   mkdir -p "$objs" "$root/eiota-fw"
   cp "$here/fw_main.cpp" "$here/fw_port.cpp" "$root/eiota-fw/"
-  export defs="$3 -Wa,-I."
+  local tables="$root/edge-impulse-sdk/CMSIS/DSP/Source/CommonTables/arm_common_tables.c"
+  if [ -n "${EIOTA_FW_CMSIS_TABLES:-}" ] && [ ! -f "$tables" ]; then cp "$EIOTA_FW_CMSIS_TABLES" "$tables"; fi
+  export defs="$3 $dsp_defs -Wa,-I."
   (cd "$root" && sources | sort -u | awk -v o="$objs" '{ f = $0; gsub("/", "__", f); print $0, o "/" f ".o" }' > "$objs/list")
   echo "firmware: $name/$variant: compiling $(wc -l < "$objs/list") sources" >&2
   (cd "$root" && xargs -P "$jobs" -n 2 bash -c 'compile_one "$0" "$1"' < "$objs/list")
   arm-none-eabi-g++ $cpu --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Wl,-Map="$work/$variant.map" \
-    $(awk '{ print $2 }' "$objs/list") -lm -o "$work/$variant.elf"
+    $(awk '{ print $2 }' "$objs/list") -lm -o "$work/$variant.elf" 2> "$work/$variant.link.err" || {
+    if [ -z "$dsp_defs" ] && grep -q 'undefined reference to `\(twiddleCoef\|armBitRevIndexTable\|sqrt_initR\|realCoef\)' "$work/$variant.link.err"; then
+      notes+=("CMSIS-DSP's arm_common_tables.c is missing from the export: built with EIDSP_USE_CMSIS_DSP=0 (set EIOTA_FW_CMSIS_TABLES)")
+      dsp_defs="-DEIDSP_USE_CMSIS_DSP=0"
+      build "$@"
+      return
+    fi
+    cat "$work/$variant.link.err" >&2
+    echo "firmware: linking $name/$variant failed" >&2
+    exit 1
+  }
 }
 
 report() {  # VARIANT
@@ -116,6 +131,8 @@ symbol_size() {  # ELF NAME: bytes of a data object, 0 if absent
   echo $((16#${s:-0}))
 }
 
+dsp_defs=""
+notes=()
 plain=$(export_root "$export_arg")
 rm -rf "$work/unpatched.src"
 mkdir -p "$work/unpatched.src"
@@ -125,7 +142,6 @@ build unpatched "$work/unpatched.src" "-DEIOTA_FW_PATCHED=0"
 has_storage_flag=0
 "$eiota" patch --help 2>&1 | grep -q -- '--storage' && has_storage_flag=1
 built=(unpatched)
-notes=()
 for mode in "${modes[@]}"; do
   if [ "$mode" = flash ] && [ $has_storage_flag = 0 ]; then
     notes+=("flash: skipped: $eiota patch has no --storage flag yet")
@@ -139,7 +155,7 @@ for mode in "${modes[@]}"; do
   root=$(export_root "$out")
   defs="-DEIOTA_FW_PATCHED=1"
   if [ "$mode" = flash ]; then
-    if [ -f "$root/eiota/eiota_store.cpp" ]; then
+    if [ -n "$(find "$root" -name eiota_store.cpp | head -n 1)" ]; then
       defs="$defs -DEIOTA_FW_STORE=1"
     else
       notes+=("flash: the slot store is not linked (no eiota/eiota_store.cpp in the patched library yet)")
