@@ -3,6 +3,7 @@
 #include "eiota_arduino.h"
 #include "eiota_ed25519.h"
 #include "eiota_errors.h"
+#include "eiota_file_flash.h"
 #include "eiota_flash.h"
 #include "eiota_format.h"
 #include "eiota_http.h"
@@ -95,6 +96,14 @@ int eiota_c99_journal_check(void) {
   if (eiota_flash_check(&flash) == EIOTA_OK && eiota_flash_erased(&flash, 0, 4) == EIOTA_OK)
     err = eiota_flash_read(&flash, 0, &b, 1) + eiota_flash_prog(&flash, 0, &b, 1) + eiota_flash_erase(&flash, 0, 4096);
   return err + (int)(eiota_crc32(&b, 1) & 1u) + (int)sizeof(eiota_journal_status);
+}
+
+int eiota_c99_file_flash_check(const char* path);
+int eiota_c99_file_flash_check(const char* path) {
+  static eiota_file_flash ff;
+  int err = eiota_file_flash_open(&ff, path, 8192, 4096, 8, 0xFF);
+  if (err == EIOTA_OK) err = eiota_flash_erased(&ff.flash, 0, 8192);
+  return err + eiota_file_flash_close(&ff);
 }
 
 int eiota_c99_check(const uint8_t* payload, size_t len);
