@@ -418,6 +418,16 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
   }
   while (len > 0) {
     const uint32_t cap = capacity(f, s->buf_addr);
+    if (s->buf_len == 0 && len >= cap) {  // whole units straight from the caller, up to the block's end
+      uint32_t block_left = f->erase_size - s->buf_addr % f->erase_size;
+      uint32_t n = (len < block_left ? len : block_left) / f->prog_size * f->prog_size;
+      int err = eiota_flash_prog(f, s->buf_addr, data, n);
+      if (err != EIOTA_OK) return err;
+      s->buf_addr += n;
+      data += n;
+      len -= n;
+      continue;
+    }
     uint32_t n = cap - s->buf_len;
     if (n > len) n = len;
     memcpy(s->buf + s->buf_len, data, n);

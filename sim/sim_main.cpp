@@ -1,6 +1,10 @@
 // eiota simulator: runs an export (patched or not) on the host. Built by scripts/build-sim.sh
 // from the export's own sources.
-//   sim [--payload p.eiota] [--restore] [--features f.csv] [--regions]
+//   sim [--store DIR] [--payload p.eiota] [--selftest] [--confirm] [--restore] [--features f.csv] [--regions]
+// --store DIR: the device keeps its model in slots (files in DIR, memory-mapped like a
+// microcontroller's flash): each run is a boot (eiota_store_attach), an update lands in a slot on
+// trial, --selftest runs the payload's self-test and confirms or reverts, --confirm confirms.
+// "store:" lines say what serves.
 //   sim --selftest-samples samples.txt
 // Prints the raw bytes of every learn block's output tensors as each invoke left them ("raw" lines,
 // captured by the units `eiota simulate` generates around the invokes), then run_classifier's
@@ -21,6 +25,11 @@
 #include "edge-impulse-sdk/classifier/ei_run_classifier.h"
 #include "eiota_rt/eiota_selftest_ei.h"  // written beside this file by eiota simulate
 #if defined(EIOTA_SIM_PATCHED)
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "eiota/eiota_file_flash.h"
+#include "eiota/eiota_store.h"
 #include "eiota/eiota_update.h"
 #endif
 
@@ -117,6 +126,73 @@ int apply_payload(const char* path) {
   fclose(f);
   printf("apply %s: %s\n", path, eiota_strerror(err));
   return err == EIOTA_OK ? 0 : 1;
+}
+
+struct SimStore {
+  eiota_file_flash files[3];
+  eiota_store_config cfg;
+  eiota_store store;
+  eiota_store_report report;
+};
+SimStore g_store;
+
+const char* slot_name(int slot) { return slot == EIOTA_SLOT_A ? "slot A" : slot == EIOTA_SLOT_B ? "slot B" : "factory"; }
+
+void print_store(const char* when) {
+  const eiota_journal_status* j = eiota_store_status(&eiota_default_model);
+  if (!j) return;
+  printf("store: %s: %s serves (sequence %llu)%s, confirmed %s, floor %llu\n", when, slot_name(j->active),
+         (unsigned long long)j->slot_sequence[j->active], j->trial ? ", on trial" : "", slot_name(j->confirmed),
+         (unsigned long long)j->floor);
+}
+
+// Three files: the journal's two 4 KiB blocks and two slots, room for the model and a self-test.
+int attach_store(const std::string& dir) {
+  mkdir(dir.c_str(), 0755);
+  const eiota_model* m = &eiota_default_model;
+  const eiota_region* last = eiota_model_region(m, m->region_count - 1);
+  uint64_t need = (uint64_t)last->slot_offset + eiota_region_size(last) + (1u << 20);
+  uint32_t slot = (uint32_t)((need + 4095) / 4096 * 4096);
+  const char* names[3] = {"journal.bin", "slot-a.bin", "slot-b.bin"};
+  for (int i = 0; i < 3; i++) {
+    std::string path = dir + "/" + names[i];
+    if (eiota_file_flash_open(&g_store.files[i], path.c_str(), i == 0 ? 8192 : slot, 4096, 4, 0xFF) != EIOTA_OK) {
+      fprintf(stderr, "sim: input error: cannot open %s\n", path.c_str());
+      return 2;
+    }
+    if (i > 0) {  // read in place, as from a microcontroller's memory-mapped flash
+      void* p = mmap(NULL, slot, PROT_READ, MAP_SHARED, fileno(g_store.files[i].file), 0);
+      if (p == MAP_FAILED) { fprintf(stderr, "sim: cannot map %s\n", path.c_str()); return 2; }
+      g_store.files[i].flash.mapped = (const uint8_t*)p;
+    }
+  }
+  g_store.cfg = {&g_store.files[0].flash, 0, {&g_store.files[1].flash, &g_store.files[2].flash}, 3, NULL, NULL, NULL};
+  int err = eiota_store_attach(m, &g_store.store, &g_store.cfg, &g_store.report);
+  if (err != EIOTA_OK) {
+    printf("store: attach: %s\n", eiota_strerror(err));
+    return 1;
+  }
+  for (int s = EIOTA_SLOT_A; s <= EIOTA_SLOT_B; s++)
+    if (g_store.report.rejected & (1u << s))
+      printf("store: boot: %s failed re-validation (%s), never served again\n", slot_name(s),
+             eiota_strerror(g_store.report.reject_error[s]));
+  if (g_store.report.reverted) printf("store: boot: the trial was not confirmed in time: reverted\n");
+  print_store("boot");
+  return 0;
+}
+
+void run_store_selftest() {
+  eiota_selftest_report r;
+  int err = eiota_store_selftest(&eiota_default_model, eiota_selftest_ei_infer, NULL, &r);
+  if (err == EIOTA_OK) {
+    printf("store: self-test: %u samples, every output as expected: confirmed\n", (unsigned)r.samples_run);
+  } else if (err == EIOTA_ERR_SELFTEST_FAILED) {
+    printf("store: self-test: %u mismatches (first: sample %u output %u, expected %.9g got %.9g): reverted\n",
+           (unsigned)r.mismatches, (unsigned)r.fail_sample, (unsigned)r.fail_output, r.expected, r.got);
+  } else {
+    printf("store: self-test: %s\n", eiota_strerror(err));
+  }
+  print_store("now");
 }
 
 void print_regions() {
@@ -236,15 +312,24 @@ int main(int argc, char** argv) {
     } else if (a == "--features" && i + 1 < argc) {
       features = read_features(argv[++i]);
 #if defined(EIOTA_SIM_PATCHED)
+    } else if (a == "--store" && i + 1 < argc) {
+      int err = attach_store(argv[++i]);
+      if (err != 0) return err;
+    } else if (a == "--selftest") {
+      run_store_selftest();
+    } else if (a == "--confirm") {
+      printf("store: confirm: %s\n", eiota_strerror(eiota_store_confirm(&eiota_default_model)));
+      print_store("now");
     } else if (a == "--payload" && i + 1 < argc) {
       if (apply_payload(argv[++i]) == 2) return 2;
+      print_store("applied");
     } else if (a == "--restore") {
       printf("restore: %s\n", eiota_strerror(eiota_model_restore(&eiota_default_model)));
     } else if (a == "--regions") {
       regions = true;
 #endif
     } else {
-      fprintf(stderr, "sim: input error: usage: sim [--payload p.eiota] [--restore] [--features f.csv] [--regions] | sim --selftest-samples f.txt\n");
+      fprintf(stderr, "sim: input error: usage: sim [--store DIR] [--payload p.eiota] [--selftest] [--confirm] [--restore] [--features f.csv] [--regions] | sim --selftest-samples f.txt\n");
       return 2;
     }
   }

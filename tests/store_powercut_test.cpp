@@ -48,7 +48,7 @@ void scenario(Device& d) {
   if (!step(d.apply(d.payload(1, 1), 29))) return;
   d.serving();
   if (!step(eiota_store_confirm(&d.model))) return;
-  if (!step(d.apply(d.payload(2, 2), 64))) return;
+  if (!step(d.apply(d.payload(2, 2), 500))) return;  // long progs straight from the caller's buffer
   d.serving();
   if (!step(eiota_store_revert(&d.model, EIOTA_REVERT_REQUESTED))) return;
   d.serving();
