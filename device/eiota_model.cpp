@@ -44,6 +44,18 @@ const eiota_region* eiota_model_region(const eiota_model* m, uint32_t index) {
 
 uint32_t eiota_region_size(const eiota_region* r) { return r->count * eiota_elem_size(r->elem_type); }
 
+// The serving slot's values of a region without a working copy (eiota_store.cpp): a pointer into
+// memory-mapped flash, or the factory array when no slot serves.
+extern "C" const void* eiota_store_values(const eiota_model* m, const eiota_region* r);
+
+const void* eiota_region_values(const eiota_model* m, uint32_t index) {
+  const eiota_region* r = eiota_model_region(m, index);
+  if (!r) return NULL;
+  if (r->working) return r->working;
+  if (m->state->store) return eiota_store_values(m, r);
+  return r->factory;
+}
+
 static int restore_now(const eiota_model* m) {
   int err = m->storage->restore(m->storage->ctx, m);
   eiota_model_state* s = m->state;
@@ -73,12 +85,19 @@ int eiota_model_restore(const eiota_model* m) {
 
 // RAM backend.
 
-static int ram_begin(void*, const eiota_model*) { return EIOTA_OK; }
+// A region read in place (`eiota patch --storage flash`) has no RAM to write: only a store updates it.
+static int ram_begin(void*, const eiota_model* m) {
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (!r || !r->working) return EIOTA_ERR_STORAGE;
+  }
+  return EIOTA_OK;
+}
 
 static int ram_write(void*, const eiota_model* m, uint32_t region, uint32_t offset,
                      const uint8_t* data, uint32_t len) {
   const eiota_region* r = eiota_model_region(m, region);
-  if (!r) return EIOTA_ERR_STORAGE;
+  if (!r || !r->working) return EIOTA_ERR_STORAGE;  // read in place: only a store can update it
   uint32_t size = eiota_region_size(r);
   if (offset > size || len > size - offset) return EIOTA_ERR_STORAGE;
   memcpy((uint8_t*)r->working + offset, data, len);
@@ -91,7 +110,7 @@ static int ram_restore(void*, const eiota_model* m) {
   for (uint32_t i = 0; i < m->region_count; i++) {
     const eiota_region* r = eiota_model_region(m, i);
     if (!r) return EIOTA_ERR_STORAGE;
-    memcpy(r->working, r->factory, eiota_region_size(r));
+    if (r->working) memcpy(r->working, r->factory, eiota_region_size(r));
   }
   return EIOTA_OK;
 }
