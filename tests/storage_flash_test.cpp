@@ -158,6 +158,8 @@ struct Case {
   std::string era, synthetic, layout;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.era << " " << c.synthetic << " " << c.layout; }
+
 class FlashEra : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FlashEra, ReadsValuesInPlaceAndComputesTheUnpatchedOutputs) {
@@ -236,6 +238,10 @@ TEST(StorageFlash, AnUpdateWithoutAStoreIsRefusedNotWrittenThroughNull) {
   ASSERT_EQ(w.sh(gen + " --perturb 5 --out new").code, 0);
   ASSERT_EQ(w.sh(kCli + " patch old -o flash --key k.key --storage flash").code, 0);
   ASSERT_EQ(w.sh(kCli + " pack --base flash new -o u.eiota --key k.key").code, 0);
+  Result i = w.sh(kCli + " inspect u.eiota --base flash");
+  EXPECT_EQ(i.code, 0) << i.out;
+  eiota::host::Manifest man = eiota::host::load_manifest((w / "flash").string());
+  EXPECT_NE(i.out.find("base         storage flash, slot size " + std::to_string(man.slot_size) + " bytes"), std::string::npos) << i.out;
   std::string want = outputs(w, "old", "sim-old");
   Result b = w.sh(kCli + " build-sim --objects '" + kObjects + "' flash sim-flash");
   ASSERT_EQ(b.code, 0) << b.out;

@@ -43,7 +43,10 @@ nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
                       {"regions", regions},
                       {"problems", p.problems}};
   if (p.signature_ok) j["signature_ok"] = *p.signature_ok;
-  if (m) j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+  if (m) {
+    j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+    j["base"] = {{"storage", m->storage}, {"slot_size", m->slot_size}};
+  }
   return j;
 }
 
@@ -92,6 +95,9 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
               << "  data sha256  " << (p.hash_ok ? "ok" : p.hash_checked ? "MISMATCH" : "not checked") << "\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
     if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
+    if (m)
+      std::cout << "  base         storage " << m->storage << ", slot size "
+                << (m->slot_size ? std::to_string(m->slot_size) + " bytes" : std::string("unknown (patched before slots)")) << "\n";
     for (const auto& r : j["regions"])
       std::cout << "    " << r["region"] << "  " << r.value("name", "") << "  " << r["type"].get<std::string>() << " x "
                 << r["count"] << "\n";
