@@ -91,12 +91,19 @@ int eiota_model_restore(const eiota_model* m) {
 
 // RAM backend.
 
-static int ram_begin(void*, const eiota_model*) { return EIOTA_OK; }
+// A region read in place (`eiota patch --storage flash`) has no RAM to write: only a store updates it.
+static int ram_begin(void*, const eiota_model* m) {
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (!r || !r->working) return EIOTA_ERR_STORAGE;
+  }
+  return EIOTA_OK;
+}
 
 static int ram_write(void*, const eiota_model* m, uint32_t region, uint32_t offset,
                      const uint8_t* data, uint32_t len) {
   const eiota_region* r = eiota_model_region(m, region);
-  if (!r) return EIOTA_ERR_STORAGE;
+  if (!r || !r->working) return EIOTA_ERR_STORAGE;  // read in place: only a store can update it
   uint32_t size = eiota_region_size(r);
   if (offset > size || len > size - offset) return EIOTA_ERR_STORAGE;
   memcpy((uint8_t*)r->working + offset, data, len);
@@ -109,7 +116,7 @@ static int ram_restore(void*, const eiota_model* m) {
   for (uint32_t i = 0; i < m->region_count; i++) {
     const eiota_region* r = eiota_model_region(m, i);
     if (!r) return EIOTA_ERR_STORAGE;
-    memcpy(r->working, r->factory, eiota_region_size(r));
+    if (r->working) memcpy(r->working, r->factory, eiota_region_size(r));
   }
   return EIOTA_OK;
 }

@@ -204,7 +204,7 @@ void print_regions() {
     eiota_sha256 h;
     uint8_t d[32];
     eiota_sha256_init(&h);
-    eiota_sha256_update(&h, (const uint8_t*)r->working, n);
+    eiota_sha256_update(&h, (const uint8_t*)eiota_region_values(m, i), n);  // working copy, or read in place
     eiota_sha256_final(&h, d);
     printf("region %u working ", (unsigned)i);
     for (int k = 0; k < 8; k++) printf("%02x", d[k]);

@@ -49,7 +49,10 @@ nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
                      {"inputs", p.selftest->input_count},
                      {"outputs", p.selftest->output_count},
                      {"tolerance", p.selftest->tolerance}};
-  if (m) j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+  if (m) {
+    j["fits_base"] = hex(m->fingerprint.data(), 16) == hex(p.header.fingerprint, 16);
+    j["base"] = {{"storage", m->storage}, {"slot_size", m->slot_size}};
+  }
   return j;
 }
 
@@ -104,6 +107,9 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
       std::cout << "  self-test    " << p.header.extra_len << " bytes of extra data, not a valid self-test block\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
     if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
+    if (m)
+      std::cout << "  base         storage " << m->storage << ", slot size "
+                << (m->slot_size ? std::to_string(m->slot_size) + " bytes" : std::string("unknown (patched before slots)")) << "\n";
     for (const auto& r : j["regions"])
       std::cout << "    " << r["region"] << "  " << r.value("name", "") << "  " << r["type"].get<std::string>() << " x "
                 << r["count"] << "\n";

@@ -29,13 +29,15 @@ std::array<uint8_t, 32> key_for_patch(const std::string& key) {
 
 }  // namespace
 
-int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check) {
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check,
+              const std::string& storage_flag) {
   auto t0 = std::chrono::steady_clock::now();
+  Storage storage = storage_from_name(storage_flag);
   ModelExport x = analyze_export(in);
   if (reserve && !x.arch.interpreter)
     std::cout << "note: --reserve does not apply to an EON export (its arrays keep their sizes); ignored\n";
   auto pk = key_for_patch(key);
-  PatchResult r = patch_export(x, pk, reserve);
+  PatchResult r = patch_export(x, pk, reserve, storage);
   std::string compiled = "not compiled: --no-check";
   if (check) {
     CompileCheck c = check_compiles(x, r.out);  // throws, naming the file, before anything is written
@@ -45,7 +47,11 @@ int cmd_patch(const std::string& in, const std::string& out, const std::string& 
   write_export(r.out, out);
   std::cout << "patched " << in << " -> " << out << "\n"
             << "  model files: " << x.model_paths.size() + x.interp.size() << ", regions: " << r.region_count
-            << ", working copy in RAM: " << r.ram_bytes << " bytes\n";
+            << ", working copy in RAM: " << r.ram_bytes << " bytes\n"
+            << "  storage " << storage_name(storage);
+  if (storage == Storage::kFlash)
+    std::cout << ": tensors read their values in place; RAM quantization structs: " << r.quant_structs << " (12 bytes each on 32-bit)";
+  std::cout << "\n  slot size needed: " << r.slot_size << " bytes (without a self-test)\n";
   if (x.arch.interpreter)
     std::cout << "  reserved for retrained models to grow: " << r.reserve_bytes << " bytes"
               << (reserve ? "" : " (default; set with --reserve)") << "\n";

@@ -12,7 +12,8 @@ inline double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check);
+int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check,
+              const std::string& storage = "ram");
 // `selftest`: a samples file (pack --selftest), "" for none; `cache`: where its build is kept.
 struct PackSelftest {
   std::string samples, tolerance = "0", cache;

@@ -76,6 +76,9 @@ int run(int argc, char** argv) {
   bool no_check = false;
   patch->add_option("--reserve", reserve, "non-EON exports: bytes of room for a retrained model to grow (default: a quarter, at least 1 KiB; 0: none)");
   patch->add_flag("--no-check", no_check, "do not compile the rewritten files (for machines without g++)");
+  std::string storage = "ram";
+  patch->add_option("--storage", storage, "ram: working copies of all values in RAM; flash: EON tensors read their values in place (flash or the factory arrays)")
+      ->check(CLI::IsMember({"ram", "flash"}));
 
   auto* pack = app.add_subcommand("pack", "write a signed payload from a retrained export");
   pack->add_option("export", in, "the retrained export")->required();
@@ -126,7 +129,7 @@ int run(int argc, char** argv) {
       std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";
       return 0;
     }
-    if (*patch) return cmd_patch(in, out, key, patch->count("--reserve") ? std::optional<uint32_t>(reserve) : std::nullopt, !no_check);
+    if (*patch) return cmd_patch(in, out, key, patch->count("--reserve") ? std::optional<uint32_t>(reserve) : std::nullopt, !no_check, storage);
     if (*pack) {
       // 0 is the factory model's; a wrapped negative number would lock devices out of every later release.
       uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);

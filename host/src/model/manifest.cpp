@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "eiota_format.h"
+#include "eiota_model.h"
+#include "eiota_slot_layout.h"
 #include "export_files.h"
 #include "model_export.h"
 #include "numbers.h"
@@ -71,6 +73,20 @@ ArchBlock block_from(const json& j) {
   return b;
 }
 
+// The offsets a manifest states are the ones the device layout gives for its regions and flags.
+void check_slot_layout(const Manifest& m) {
+  uint64_t at = eiota_slot_values_start((uint32_t)m.regions.size());
+  for (const Region& r : m.regions) {
+    uint64_t off = eiota_slot_place(at, r.elem_type, r.flags);
+    if (off != r.slot_offset)
+      throw std::runtime_error("region " + r.name + ": slot_offset " + std::to_string(r.slot_offset) + ", the slot layout gives " +
+                               std::to_string(off));
+    at = off + (uint64_t)r.count * eiota::elem_size(r.elem_type);
+  }
+  if (at != m.slot_size)
+    throw std::runtime_error("slot_size " + std::to_string(m.slot_size) + ", the regions end at " + std::to_string(at));
+}
+
 }  // namespace
 
 std::string manifest_to_json(const Manifest& m) {
@@ -84,7 +100,7 @@ std::string manifest_to_json(const Manifest& m) {
     if (r.bind.tfarray) bind["tfarray"] = true;
     regions.push_back({{"index", i}, {"name", r.name}, {"block", r.block}, {"tensor", r.tensor},
                        {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array},
-                       {"binding", bind}});
+                       {"binding", bind}, {"flags", r.flags}, {"slot_offset", r.slot_offset}});
   }
   json j = {{"eiota_manifest", 2},
             {"fingerprint", hex(m.fingerprint.data(), 16)},
@@ -99,6 +115,8 @@ std::string manifest_to_json(const Manifest& m) {
             {"config_fields", m.arch.config_fields},
             {"anomaly", m.arch.anomaly},
             {"blocks", blocks},
+            {"storage", m.storage},
+            {"slot_size", m.slot_size},
             {"regions", regions}};
   return j.dump(1) + "\n";
 }
@@ -123,6 +141,10 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     m.arch.config_fields = j.value("config_fields", std::vector<std::string>{});
     m.arch.anomaly = j.value("anomaly", std::map<std::string, std::string>{});
     for (const auto& b : j.at("blocks")) m.arch.blocks.push_back(block_from(b));
+    m.storage = j.value("storage", "ram");
+    if (m.storage != "ram" && m.storage != "flash")
+      throw std::runtime_error("unknown storage '" + m.storage + "': written by a newer eiota? (known: ram, flash)");
+    m.slot_size = j.value("slot_size", (uint64_t)0);
     for (const auto& r : j.at("regions")) {
       Region g;
       g.name = r.at("name");
@@ -148,9 +170,18 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
         g.bind.index = b.value("index", -1);
         g.bind.tfarray = b.value("tfarray", false);
       }
+      // Before slots only PREFIX existed, implied by the kind.
+      int64_t flags = r.value("flags", (int64_t)(g.kind == Region::kModel ? EIOTA_REGION_PREFIX : 0));
+      if (flags < 0 || (flags & ~(int64_t)(EIOTA_REGION_PREFIX | EIOTA_REGION_COUNTED | EIOTA_REGION_ALIGN16)))
+        throw std::runtime_error("region " + g.name + " has unknown flags " + std::to_string(flags) + ": written by a newer eiota?");
+      g.flags = (uint8_t)flags;
+      uint64_t offset = r.value("slot_offset", (uint64_t)0);
+      if (offset > UINT32_MAX) throw std::runtime_error("region " + g.name + ": slot_offset " + std::to_string(offset) + " is out of range");
+      g.slot_offset = (uint32_t)offset;
       m.regions.push_back(g);
     }
     if (m.regions.empty()) throw std::runtime_error("the manifest lists no regions: nothing a payload could replace");
+    if (m.slot_size) check_slot_layout(m);
     return m;
   } catch (const json::exception& e) {
     throw std::runtime_error(what + ": malformed manifest: " + e.what());

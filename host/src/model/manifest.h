@@ -16,6 +16,12 @@ struct Manifest {
   std::vector<Region> regions;  // without values
   std::vector<std::string> model_files;
   std::string source;           // the export it was made from
+  // `eiota patch --storage`: "ram" or "flash"; "ram" in manifests written before slots.
+  std::string storage = "ram";
+  // Bytes of a slot a payload without extra data needs (the end of the last region in the slot
+  // layout, device/eiota_slot_layout.h); 0 in manifests written before slots, whose regions
+  // have neither flags nor slot offsets (a store refuses such a library).
+  uint64_t slot_size = 0;
 };
 
 std::string manifest_to_json(const Manifest& m);

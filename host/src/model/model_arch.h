@@ -84,6 +84,10 @@ struct Region {
   };
   Binding bind;
   std::vector<uint8_t> values;
+  // Set by `eiota patch` (and read back from its manifest): the device table's EIOTA_REGION_*
+  // flags and where a slot keeps the values (device/eiota_slot_layout.h); 0 in older manifests.
+  uint8_t flags = 0;
+  uint32_t slot_offset = 0;
 };
 
 // Builds block `b` of an architecture from a model file and lists its regions.

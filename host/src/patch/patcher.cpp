@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "eiota_format.h"
+#include "eiota_model.h"
+#include "eiota_slot_layout.h"
 #include "keys.h"
 #include "manifest.h"
 #include "runtime_files.h"
@@ -98,19 +101,34 @@ std::string working_expr(const Region& r) {
   return "";
 }
 
+std::string flag_names(uint8_t f) {
+  std::string s;
+  if (f & EIOTA_REGION_PREFIX) s += " prefix";
+  if (f & EIOTA_REGION_COUNTED) s += " counted";
+  if (f & EIOTA_REGION_ALIGN16) s += " align16";
+  return s;
+}
+
+// Read in place (no working copy): an EON tensor's values in flash mode.
+bool in_place(const Region& r, Storage storage) {
+  return storage == Storage::kFlash && r.bind.to == Region::Binding::kTensor;
+}
+
 // One device table: the regions of one payload group, in payload order.
 struct Table {
   std::string symbol;
   std::vector<Region> regions;
+  uint32_t first = 0;  // global index of regions[0]
+  Storage storage = Storage::kRam;
   std::string text() const {
     std::ostringstream t;
-    t << "\n// eiota: replaceable regions, in payload order.\n"
+    t << "\n// eiota: replaceable regions, in payload order: { factory, working, count, type, flags, slot offset }.\n"
       << "extern const eiota_region " << symbol << "[];\n"
       << "const eiota_region " << symbol << "[] = {\n";
     for (const Region& r : regions)
-      t << "  { " << factory_expr(r) << ", " << working_expr(r) << ", " << r.count << ", " << (int)r.elem_type << ", "
-        << (r.kind == Region::kModel ? "EIOTA_REGION_PREFIX" : "0") << " },  // "
-        << r.name << " (" << r.array << ")\n";
+      t << "  { " << factory_expr(r) << ", " << (in_place(r, storage) ? "NULL" : working_expr(r)) << ", " << r.count << ", "
+        << (int)r.elem_type << ", " << (int)r.flags << ", " << r.slot_offset << "u },  // " << r.name << " (" << r.array << ")"
+        << flag_names(r.flags) << "\n";
     t << "};\n";
     return t.str();
   }
@@ -127,16 +145,16 @@ std::string table_symbol(const ModelExport& x, const Region& r) {
 }
 
 // The region table split into device tables, each group once and in payload order.
-std::vector<Table> tables_of(const ModelExport& x, const std::vector<Region>& regions) {
+std::vector<Table> tables_of(const ModelExport& x, const std::vector<Region>& regions, Storage storage) {
   std::vector<Table> out;
-  for (const Region& r : regions) {
-    std::string sym = table_symbol(x, r);
+  for (size_t i = 0; i < regions.size(); i++) {
+    std::string sym = table_symbol(x, regions[i]);
     if (out.empty() || out.back().symbol != sym) {
       for (const Table& t : out)
         if (t.symbol == sym) throw std::logic_error("eiota: regions of " + sym + " are not contiguous in payload order");
-      out.push_back(Table{sym, {}});
+      out.push_back(Table{sym, {}, (uint32_t)i, storage});
     }
-    out.back().regions.push_back(r);
+    out.back().regions.push_back(regions[i]);
   }
   return out;
 }
@@ -181,6 +199,137 @@ std::string patch_model_file(const EonModel& m, const Table& table) {
   edits.push_back(Edit{toks[m.init_body_open].end, 0,
                        "\n  if (!eiota_model_ready(&eiota_default_model)) return kTfLiteError;  // eiota: update in flight" +
                            (sizes.str().empty() ? "" : "\n  // eiota: sizes of the quantization arrays\n " + sizes.str())});
+  edits.push_back(Edit{m.src.text.size(), 0, table.text()});
+  return apply_edits(m.src.text, std::move(edits));
+}
+
+bool ident_char(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
+
+// Every read of a tensor's data pointer, `tensorData[X].data`, in the whole text (also in
+// preprocessor branches the tokenizer skips), as {begin, end, X}. The tensor table stays const.
+struct DataRead {
+  size_t begin, end;
+  std::string index;
+};
+
+std::vector<DataRead> data_reads(const EonModel& m) {
+  std::string_view t = m.src.text;
+  auto ws = [&](size_t k) {
+    while (k < t.size() && std::isspace((unsigned char)t[k])) k++;
+    return k;
+  };
+  std::vector<DataRead> out;
+  const std::string_view name = "tensorData";
+  for (size_t at = t.find(name); at != std::string_view::npos; at = t.find(name, at + 1)) {
+    if ((at > 0 && ident_char(t[at - 1])) || (at + name.size() < t.size() && ident_char(t[at + name.size()]))) continue;
+    size_t k = ws(at + name.size());
+    if (k >= t.size() || t[k] != '[') continue;
+    size_t open = k, depth = 0;
+    for (; k < t.size(); k++) {
+      if (t[k] == '[') depth++;
+      if (t[k] == ']' && --depth == 0) break;
+    }
+    if (k >= t.size()) break;
+    std::string index(t.substr(open + 1, k - open - 1));
+    k = ws(k + 1);
+    if (k >= t.size() || t[k] != '.') continue;
+    k = ws(k + 1);
+    if (t.substr(k, 4) != "data" || (k + 4 < t.size() && ident_char(t[k + 4]))) continue;
+    size_t end = k + 4, next = ws(end);
+    if (next < t.size() && t[next] == '=' && (next + 1 >= t.size() || t[next + 1] != '='))
+      throw std::runtime_error(m.src.path + ": the code assigns tensorData[" + index + "].data, which eiota --storage flash "
+                               "cannot redirect to the values in flash; use --storage ram");
+    out.push_back({at, end, index});
+  }
+  return out;
+}
+
+// Flash mode: tensors read data, scales and zero points where the runtime keeps them now (the
+// serving slot or the factory arrays). The const tensor table keeps its factory data pointers;
+// every read of one goes through eiota_tensor_data(), which maps a replaceable tensor to its
+// region. Quantized tensors point at small RAM structs whose scale and zero-point pointers each
+// init (run before every inference) refreshes from eiota_region_values().
+std::string patch_model_file_flash(const EonModel& m, const Table& table) {
+  std::vector<Edit> edits;
+  std::vector<int64_t> data_region(m.tensors.size(), -1);
+  struct Quant {
+    int tensor;
+    std::string scale_symbol, zero_symbol;
+    int64_t scale = -1, zero = -1;
+  };
+  std::map<int, Quant> quants;
+  for (size_t k = 0; k < table.regions.size(); k++) {
+    const Region& r = table.regions[k];
+    int64_t global = (int64_t)table.first + (int64_t)k;
+    if (r.kind == Region::kData) {
+      data_region.at(r.export_tensor) = global;
+      continue;
+    }
+    if (!r.bind.tfarray)
+      throw std::runtime_error(m.src.path + ": " + r.array + " is not a TfArray: eiota --storage flash needs the element count "
+                               "before the values; use --storage ram");
+    Quant& q = quants[r.export_tensor];
+    q.tensor = r.export_tensor;
+    (r.kind == Region::kScale ? q.scale_symbol : q.zero_symbol) = r.bind.symbol;
+    (r.kind == Region::kScale ? q.scale : q.zero) = global;
+  }
+  int64_t max_index = (int64_t)table.first + (int64_t)table.regions.size();
+  const char* index_type = max_index <= INT16_MAX ? "int16_t" : "int32_t";
+
+  std::ostringstream ram;
+  if (!quants.empty()) {
+    ram << "namespace eiota_ram {  // eiota: --storage flash: the values stay in flash; quantization points at them\n";
+    for (const auto& [i, q] : quants) {
+      if (q.scale < 0 || q.zero < 0) throw std::logic_error("eiota: tensor " + std::to_string(i) + " has a scale or a zero region alone");
+      ram << "TfLiteAffineQuantization quant_" << i << " = { (TfLiteFloatArray*)&" << q.scale_symbol << ", (TfLiteIntArray*)&"
+          << q.zero_symbol << ", " << m.tensors.at(i).quant_dim << " };\n";
+      edits.push_back(replace_tokens(m, m.tensors.at(i).quant_expr_first, m.tensors.at(i).quant_expr_last,
+                                     "(void*)&eiota_ram::quant_" + std::to_string(i)));
+    }
+    ram << "struct QuantRef {\n  TfLiteAffineQuantization* quant;\n  " << index_type << " scale, zero;  // regions\n};\n"
+        << "const QuantRef kQuant[" << quants.size() << "] = {\n";
+    for (const auto& [i, q] : quants) ram << "  { &quant_" << i << ", " << q.scale << ", " << q.zero << " },\n";
+    ram << "};\n}  // namespace eiota_ram\n\n";
+  }
+
+  bool any_data = std::any_of(data_region.begin(), data_region.end(), [](int64_t r) { return r >= 0; });
+  std::ostringstream data;
+  if (any_data) {
+    size_t n = m.tensors.size();
+    data << "\n// eiota: --storage flash: where tensor i's data is now. A replaceable tensor's values are its\n"
+         << "// region's (the serving slot or the factory array), every other tensor's what the table says.\n"
+         << "static const " << index_type << " eiota_tensor_region[" << n << "] = {";
+    for (size_t i = 0; i < n; i++) data << (i % 16 ? " " : "\n  ") << data_region[i] << ",";
+    data << "\n};\n"
+         << "static inline void* eiota_tensor_data(size_t i) {\n"
+         << "  int32_t r = i < " << n << " ? eiota_tensor_region[i] : -1;\n"
+         << "  return r < 0 ? tensorData[i].data : const_cast<void*>(eiota_region_values(&eiota_default_model, (uint32_t)r));\n"
+         << "}\n";
+    for (const DataRead& d : data_reads(m))
+      edits.push_back(Edit{d.begin, d.end - d.begin, "eiota_tensor_data(" + d.index + ")"});
+  }
+
+  std::ostringstream init;
+  init << "\n  if (!eiota_model_ready(&eiota_default_model)) return kTfLiteError;  // eiota: update in flight";
+  if (!quants.empty())
+    init << "\n  // eiota: quantization reads the scales and zero points where they are now (a COUNTED region's\n"
+         << "  // element count sits 4 bytes before its values, as in a TfArray)\n"
+         << "  for (size_t k = 0; k < " << quants.size() << "; k++) {\n"
+         << "    const eiota_ram::QuantRef& q = eiota_ram::kQuant[k];\n"
+         << "    const char* scale = (const char*)eiota_region_values(&eiota_default_model, (uint32_t)q.scale);\n"
+         << "    const char* zero = (const char*)eiota_region_values(&eiota_default_model, (uint32_t)q.zero);\n"
+         << "    if (!scale || !zero) return kTfLiteError;\n"
+         << "    q.quant->scale = (TfLiteFloatArray*)(scale - 4);\n"
+         << "    q.quant->zero_point = (TfLiteIntArray*)(zero - 4);\n"
+         << "  }";
+
+  const auto& toks = m.src.toks;
+  const Decl* td = m.src.find("tensorData");
+  if (!td) throw std::logic_error("eiota: " + m.src.path + " has no tensorData");
+  edits.push_back(Edit{0, 0, std::string(kBanner) + kModelInclude});
+  if (!quants.empty()) edits.push_back(Edit{toks[m.tensor_table_first].begin, 0, ram.str()});
+  if (any_data) edits.push_back(Edit{toks[td->last - 1].end, 0, data.str()});
+  edits.push_back(Edit{toks[m.init_body_open].end, 0, init.str()});
   edits.push_back(Edit{m.src.text.size(), 0, table.text()});
   return apply_edits(m.src.text, std::move(edits));
 }
@@ -437,14 +586,49 @@ void add_arduino_api(ExportFiles& f) {
 
 // Where the device runtime goes in the patched library (one place: build layouts decide it).
 
+const char* storage_name(Storage s) { return s == Storage::kFlash ? "flash" : "ram"; }
+
+Storage storage_from_name(const std::string& name) {
+  if (name == "ram") return Storage::kRam;
+  if (name == "flash") return Storage::kFlash;
+  throw std::runtime_error("--storage must be ram or flash, not '" + name + "'");
+}
+
+uint64_t place_in_slot(std::vector<Region>& regions) {
+  uint64_t at = eiota_slot_values_start((uint32_t)regions.size());
+  for (Region& r : regions) {
+    uint8_t f = 0;
+    if (r.kind == Region::kModel) f = EIOTA_REGION_PREFIX | EIOTA_REGION_ALIGN16;
+    if (r.kind == Region::kData) f = EIOTA_REGION_ALIGN16;
+    if (r.kind == Region::kScale || r.kind == Region::kZero) {
+      if (eiota::elem_size(r.elem_type) != 4)
+        throw std::runtime_error("region " + r.name + " (" + r.array + "): a scale or zero-point array with " +
+                                 std::to_string(eiota::elem_size(r.elem_type)) + "-byte elements, eiota expects 4");
+      f = EIOTA_REGION_COUNTED;
+    }
+    r.flags = f;
+    uint64_t off = eiota_slot_place(at, r.elem_type, f);
+    at = off + (uint64_t)r.count * eiota::elem_size(r.elem_type);
+    if (at > UINT32_MAX) throw std::runtime_error("the model's values need more than 4 GiB in a slot");
+    r.slot_offset = (uint32_t)off;
+  }
+  return at;
+}
+
 uint32_t reserve_for(const InterpModel& m, std::optional<uint32_t> reserve) {
   return reserve ? *reserve : std::max<uint32_t>(1024, (uint32_t)m.bytes.size() / 4);
 }
 
-PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, std::optional<uint32_t> reserve) {
+PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key, std::optional<uint32_t> reserve,
+                         Storage storage) {
   if (x.patched)
     throw std::runtime_error(x.files.origin + ": already patched by eiota; patch the export as Edge Impulse wrote it");
   if (x.regions.empty()) throw std::runtime_error(x.files.origin + ": no replaceable values found");
+  // The TFLite interpreter reads the model array through SDK code eiota does not rewrite, so its
+  // bytes cannot move to a slot.
+  if (storage == Storage::kFlash && !x.interp.empty())
+    throw std::runtime_error(x.files.origin + ": a TFLite-interpreter (non-EON) export: --storage flash needs an EON export; "
+                             "use --storage ram, which also persists updates with a store");
   ExportFiles f = x.files;
   PatchResult res;
   std::vector<Region> regions = x.regions;  // the one table; a non-EON model's count becomes its capacity
@@ -456,11 +640,13 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
       if (r.kind == Region::kModel && r.block == (int)b) r.count = capacity;
   }
   std::map<std::string, std::string> generated;  // runtime sources written for this model
-  std::vector<Table> tables = tables_of(x, regions);
+  res.slot_size = place_in_slot(regions);
+  std::vector<Table> tables = tables_of(x, regions, storage);
   for (size_t b = 0; b < x.models.size(); b++) {
     Table none{"eiota_regions_" + x.models[b].stem, {}};  // a model without values is still gated
     const Table* t = find_table(tables, none.symbol);
-    f.files[x.model_paths[b]] = patch_model_file(x.models[b], t ? *t : none);
+    f.files[x.model_paths[b]] = storage == Storage::kFlash ? patch_model_file_flash(x.models[b], t ? *t : none)
+                                                           : patch_model_file(x.models[b], t ? *t : none);
   }
   for (const InterpModel& m : x.interp) {
     const Table* t = find_table(tables, "eiota_regions_" + m.array);
@@ -494,9 +680,16 @@ PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& pu
   for (auto& r : man.regions) r.values.clear();
   man.model_files = x.model_paths;
   man.source = x.files.origin;
+  man.storage = storage_name(storage);
+  man.slot_size = res.slot_size;
   f.files[f.library + kManifestName] = manifest_to_json(man);
 
-  for (const Region& r : regions) res.ram_bytes += (size_t)r.count * eiota::elem_size(r.elem_type);
+  std::set<std::pair<int, int>> quantized;  // (block, tensor)
+  for (const Region& r : regions) {
+    if (!in_place(r, storage)) res.ram_bytes += (size_t)r.count * eiota::elem_size(r.elem_type);
+    else if (r.kind != Region::kData) quantized.insert({r.block, r.export_tensor});
+  }
+  res.quant_structs = quantized.size();
   res.region_count = regions.size();
   res.out = std::move(f);
   return res;
