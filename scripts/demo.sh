@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole loop on a bundled model: an int8 EON export is deployed (patched), retrained
-# (a second export of the same architecture), packed into a signed payload, and applied by a
-# simulated device, whose outputs change to exactly those of the retrained export.
+# The whole loop on a bundled model: an int8 EON export is deployed (patched for flash slots),
+# retrained (a second export of the same architecture), packed into a signed payload with a
+# self-test, and applied by a simulated device that keeps its model in memory-mapped slot files:
+# it reboots, runs the self-test, confirms, and computes exactly what the retrained export does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export EIOTA_BUILD_DIR="${EIOTA_BUILD_DIR:-build}"  # the build folder, as in scripts/test.sh
@@ -20,37 +21,51 @@ step "1. Two Edge Impulse style exports of one model (2025 EON format): deployed
 "$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --perturb 42 --out retrained
 ls deployed/src/tflite-model
 
-step "2. eiota keygen, then eiota patch: the library users flash once"
+step "2. eiota keygen, then eiota patch --storage flash: the library users flash once"
 "$eiota" keygen demo
-"$eiota" patch deployed -o patched --key demo.pub
+"$eiota" patch deployed -o patched --key demo.pub --storage flash
 
-step "3. eiota pack: the retrained export becomes a signed payload"
-"$eiota" pack --base patched retrained -o update.eiota --key demo.key --sequence 1
+step "3. eiota pack: the retrained export becomes a signed payload with a self-test"
+printf '0.1 0.2 0.3 0.4 -0.5 0.6 0.7 -0.8\n-0.3 0.9 0 0.25 0.5 -0.75 1 -1\n' > samples.txt
+"$eiota" pack --base patched retrained -o update.eiota --key demo.key --sequence 1 --selftest samples.txt --cache "$work/cache"
 "$eiota" verify update.eiota --base patched
 
-step "4. A simulated device runs the patched library, applies the payload, restores"
+step "4. A simulated device (model values in memory-mapped flash slots) applies, reboots, self-tests, confirms"
 "$eiota" build-sim patched device 2>/dev/null
 "$eiota" build-sim retrained reference 2>/dev/null
-./device > before.txt
-./device --payload update.eiota > after.txt
-./device --payload update.eiota --restore > restored.txt
+outputs() { grep -v '^apply\|^store\|^restore'; }
+./device --store flash > before.txt                        # boot 1: factory values
+./device --store flash --payload update.eiota > after.txt  # the update lands in slot A, on trial
+./device --store flash --selftest > selftest.txt           # boot 2: the self-test runs on the device, confirms
+./device --store flash > rebooted.txt                      # boot 3: still the new model
 ./reference > expected.txt
-printf '%-34s | %-34s | %s\n' "device, factory weights" "device after the payload" "retrained export"
-paste -d'|' <(grep -v '^apply\|^restore' before.txt) <(grep -v '^apply' after.txt) expected.txt |
+grep '^store\|^apply' before.txt after.txt selftest.txt rebooted.txt | sed 's/^/  /'
+printf '%-34s | %-34s | %s\n' "device, factory weights" "device after reboots" "retrained export"
+paste -d'|' <(outputs < before.txt) <(outputs < rebooted.txt) expected.txt |
   awk -F'|' '{ printf "%-34s | %-34s | %s\n", $1, $2, $3 }'
 
 grep -q '^apply update.eiota: ok' after.txt
-cmp -s <(grep -v '^apply' after.txt) expected.txt || { echo "FAIL: device outputs differ from the retrained export" >&2; exit 1; }
-cmp -s before.txt <(grep -v '^apply' after.txt) && { echo "FAIL: the payload did not change the outputs" >&2; exit 1; }
-cmp -s <(grep -v '^apply\|^restore' restored.txt) before.txt || { echo "FAIL: restore did not bring the factory outputs back" >&2; exit 1; }
+grep -q 'self-test: .* every output as expected: confirmed' selftest.txt || { echo "FAIL: the self-test did not confirm" >&2; exit 1; }
+grep -q '^store: boot: slot A serves (sequence 1), confirmed slot A' rebooted.txt || { echo "FAIL: the model did not survive the reboot" >&2; exit 1; }
+for f in after.txt selftest.txt rebooted.txt; do
+  cmp -s <(outputs < $f) expected.txt || { echo "FAIL: device outputs ($f) differ from the retrained export" >&2; exit 1; }
+done
+cmp -s <(outputs < before.txt) expected.txt && { echo "FAIL: the payload did not change the outputs" >&2; exit 1; }
 
-step "5. A tampered payload is refused and the device keeps a working model"
-cp update.eiota tampered.eiota
-size=$(stat -c%s update.eiota)
-b=$(od -An -tu1 -j$((size - 5)) -N1 update.eiota | tr -d ' ')
+step "5. A tampered payload is refused and the device keeps its model; a restore brings the factory values back"
+"$gen" --synthetic fc-int8 --era 2025 --layout arduino --name demo --perturb 43 --out retrained2
+"$eiota" pack --base patched retrained2 -o update2.eiota --key demo.key --sequence 2
+cp update2.eiota tampered.eiota
+size=$(stat -c%s update2.eiota)
+b=$(od -An -tu1 -j$((size - 5)) -N1 update2.eiota | tr -d ' ')
 printf "$(printf '\\%03o' $((b ^ 1)))" | dd of=tampered.eiota bs=1 seek=$((size - 5)) conv=notrunc 2>/dev/null  # flip a value bit
-./device --payload tampered.eiota | tee tampered.txt | head -1
-cmp -s <(grep -v '^apply' tampered.txt) before.txt || { echo "FAIL: tampered payload changed the outputs" >&2; exit 1; }
+./device --store flash --payload tampered.eiota | tee tampered.txt | grep '^apply'
+cmp -s <(outputs < tampered.txt) expected.txt || { echo "FAIL: tampered payload changed the outputs" >&2; exit 1; }
+./device --store flash --restore > restored.txt
+cmp -s <(outputs < restored.txt) <(outputs < before.txt) || { echo "FAIL: restore did not bring the factory outputs back" >&2; exit 1; }
+./device --store flash > restored-rebooted.txt
+cmp -s <(outputs < restored-rebooted.txt) <(outputs < before.txt) || { echo "FAIL: the restore did not survive a reboot" >&2; exit 1; }
+echo "  tampered: refused, the confirmed model kept; restore: factory values, also after a reboot"
 
 step "6. eiota simulate: the same proof in one command, from the user's own exports"
 "$eiota" simulate --base patched --payload update.eiota --expect retrained --cache "$work/cache" 2>/dev/null

@@ -25,12 +25,15 @@
 #include "edge-impulse-sdk/classifier/ei_run_classifier.h"
 #include "eiota_rt/eiota_selftest_ei.h"  // written beside this file by eiota simulate
 #if defined(EIOTA_SIM_PATCHED)
+#include "eiota/eiota_update.h"
+#if __has_include("eiota/eiota_store.h")  // libraries patched before slots have no store
+#define EIOTA_SIM_STORE 1
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "eiota/eiota_file_flash.h"
 #include "eiota/eiota_store.h"
-#include "eiota/eiota_update.h"
+#endif
 #endif
 
 namespace {
@@ -128,6 +131,7 @@ int apply_payload(const char* path) {
   return err == EIOTA_OK ? 0 : 1;
 }
 
+#if defined(EIOTA_SIM_STORE)
 struct SimStore {
   eiota_file_flash files[3];
   eiota_store_config cfg;
@@ -194,6 +198,9 @@ void run_store_selftest() {
   }
   print_store("now");
 }
+#else
+void print_store(const char*) {}
+#endif
 
 void print_regions() {
   const eiota_model* m = &eiota_default_model;
@@ -294,8 +301,9 @@ extern "C" int eiota_sim_block(const char* stem, int ran) {
 
 // Called after each learn block's invoke, once per output tensor, in the order they ran.
 extern "C" void eiota_sim_record(int output, int type, const int* dims, int ndims, const void* data, size_t bytes) {
-  static int block = -1;
-  if (output == 0) block++;
+  int block = -1;  // the outputs captured so far that opened a block, counting this one
+  for (const Captured& k : captured()) block += k.output == 0;
+  block += output == 0;
   Captured c{block, output, type, {}, {}};
   for (int i = 0; dims && i < ndims; i++) c.dims.push_back(dims[i]);
   if (data) c.bytes.assign((const uint8_t*)data, (const uint8_t*)data + bytes);
@@ -312,6 +320,7 @@ int main(int argc, char** argv) {
     } else if (a == "--features" && i + 1 < argc) {
       features = read_features(argv[++i]);
 #if defined(EIOTA_SIM_PATCHED)
+#if defined(EIOTA_SIM_STORE)
     } else if (a == "--store" && i + 1 < argc) {
       int err = attach_store(argv[++i]);
       if (err != 0) return err;
@@ -320,6 +329,7 @@ int main(int argc, char** argv) {
     } else if (a == "--confirm") {
       printf("store: confirm: %s\n", eiota_strerror(eiota_store_confirm(&eiota_default_model)));
       print_store("now");
+#endif
     } else if (a == "--payload" && i + 1 < argc) {
       if (apply_payload(argv[++i]) == 2) return 2;
       print_store("applied");
@@ -346,6 +356,7 @@ int main(int argc, char** argv) {
   numpy::signal_from_buffer(features.data(), features.size(), &signal);
   ei_impulse_result_t result;
   memset(&result, 0, sizeof(result));
+  captured().clear();  // only this inference's outputs (a self-test ran others before)
   EI_IMPULSE_ERROR err = run_classifier(&signal, &result, false);
   printf("run_classifier: %d\n", (int)err);
   print_captured();

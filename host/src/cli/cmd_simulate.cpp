@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -68,7 +69,7 @@ Side parse(const std::string& name, const RunResult& r) {
       if (in >> idx >> w >> wh) s.working[idx] = wh;
       continue;
     }
-    if (word == "apply" || word == "restore" || word.rfind("sim:", 0) == 0) continue;
+    if (word == "apply" || word == "restore" || word == "store:" || word.rfind("sim:", 0) == 0) continue;
     if (word == "run_classifier:") { s.ran = true; in >> s.err; }
     if (word == "raw") s.raw.push_back(l);
     if (word == "anomaly") s.anomaly = l;
@@ -234,8 +235,16 @@ int simulate(const std::string& base, const std::string& payload, const std::str
   }
   std::string dev = built(base, cache, "deployed");
   Side before = run_side("deployed, factory values", "'" + dev + "' --regions" + feat);
+  // A flash-mode library updates only through a store: a fresh one, in slot files of its own.
+  std::string store;
+  if (m.storage == "flash") {
+    fs::path dir = fs::path(cache) / ("store-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    store = " --store '" + dir.string() + "'";
+  }
   Side after = run_side("deployed + payload",
-                        "'" + dev + "' --payload '" + fs::absolute(payload).string() + "' --regions" + feat);
+                        "'" + dev + "'" + store + " --payload '" + fs::absolute(payload).string() + "' --regions" + feat);
+  if (!store.empty()) fs::remove_all(fs::path(cache) / ("store-" + std::to_string(::getpid())));
   if (after.text.find(": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.text);
   Side want;
   std::vector<const Side*> sides = {&before, &after};
