@@ -62,7 +62,9 @@ uint32_t block_addr(const eiota_journal* j, uint32_t block) { return j->offset +
 
 bool updatable(uint8_t slot) { return slot == EIOTA_SLOT_A || slot == EIOTA_SLOT_B; }
 
+// The trial slot is forgotten: a model that failed its trial is never served again, by a swap either.
 void revert(eiota_journal_status* s, uint8_t reason) {
+  if (s->trial && s->active != s->confirmed) s->slot_sequence[s->active] = 0;
   s->active = s->confirmed;
   s->trial = 0;
   s->boots = 0;
@@ -145,7 +147,7 @@ int eiota_journal_apply(const eiota_journal_status* s, const eiota_journal_event
       n.confirmed = ev->slot;
       n.trial = 0;
       n.boots = 0;
-      if (n.pending == ev->slot) n.pending = EIOTA_SLOT_FACTORY;
+      n.pending = EIOTA_SLOT_FACTORY;  // the application chose: a payload never activated is not served later
       break;
     default:
       return EIOTA_ERR_STATE;

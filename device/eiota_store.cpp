@@ -55,6 +55,8 @@ int check_layout(const eiota_model* m) {
     if (r == NULL || eiota_elem_size(r->elem_type) == 0) return EIOTA_ERR_SIZE_MISMATCH;
     if ((r->flags & EIOTA_REGION_COUNTED) && ((r->flags & EIOTA_REGION_ALIGN16) || eiota_elem_size(r->elem_type) != 4))
       return EIOTA_ERR_UNSUPPORTED;
+    if (r->working == NULL && (r->flags & EIOTA_REGION_PREFIX))  // its unsent tail would read as erased, not zeros
+      return EIOTA_ERR_UNSUPPORTED;
     uint64_t want = eiota_slot_place(at, r->elem_type, r->flags);
     if (r->slot_offset != want) return EIOTA_ERR_UNSUPPORTED;  // a table from before slots, or another layout
     at = region_end(r);
@@ -184,6 +186,9 @@ void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
   if (f != NULL) memcpy(st->applied_sha256, head + 48, 32);
 }
 
+// A slot is forgotten only for what it holds, never because the flash could not be read this time.
+bool verdict(int err) { return err != EIOTA_ERR_STORAGE && err != EIOTA_ERR_FLASH_RANGE; }
+
 void sync_floor(const eiota_model* m, const eiota_store* s) {
   if (status_of(s)->floor > m->state->sequence_floor) m->state->sequence_floor = status_of(s)->floor;
 }
@@ -249,6 +254,7 @@ int eiota_store_attach(const eiota_model* m, eiota_store* s, const eiota_store_c
   }
   if (err == EIOTA_OK) err = eiota_journal_open(&s->journal, cfg->journal, cfg->journal_offset, cfg->max_trial_boots);
   if (err != EIOTA_OK) return err;
+  sync_floor(m, s);  // kept even if attaching fails below: the floor holds in RAM mode too
 
   Lock lock(s);
   const eiota_journal_status* j = status_of(s);
@@ -257,28 +263,37 @@ int eiota_store_attach(const eiota_model* m, eiota_store* s, const eiota_store_c
     if (err != EIOTA_OK) return err;
     rep.reverted = !j->trial;
   }
+  bool checked = false;
   if (!j->trial && j->pending != EIOTA_SLOT_FACTORY) {  // verified, but the reset came before its trial
     uint8_t p = j->pending;
     int bad = validate(s, m, p);
-    err = bad == EIOTA_OK ? record(s, EIOTA_JOURNAL_TRIAL, 0, 0, 0) : record(s, EIOTA_JOURNAL_REJECT, p, 0, 0);
-    if (err != EIOTA_OK) return err;
+    if (bad == EIOTA_OK || verdict(bad)) {
+      err = bad == EIOTA_OK ? record(s, EIOTA_JOURNAL_TRIAL, 0, 0, 0) : record(s, EIOTA_JOURNAL_REJECT, p, 0, 0);
+      if (err != EIOTA_OK) return err;
+      checked = bad == EIOTA_OK;
+    }
     if (bad != EIOTA_OK) {
       rep.rejected |= (uint8_t)(1u << p);
       rep.reject_error[p] = (int16_t)bad;
     }
   }
-  while (j->active != EIOTA_SLOT_FACTORY) {  // at most twice: each reject forgets a slot
-    uint8_t a = j->active;
-    int bad = validate(s, m, a);
+  uint8_t serve_slot = j->active;
+  while (serve_slot != EIOTA_SLOT_FACTORY && !checked) {  // at most twice: each reject forgets a slot
+    int bad = validate(s, m, serve_slot);
     if (bad == EIOTA_OK) break;
-    rep.rejected |= (uint8_t)(1u << a);
-    rep.reject_error[a] = (int16_t)bad;
-    err = record(s, EIOTA_JOURNAL_REJECT, a, 0, 0);
+    rep.rejected |= (uint8_t)(1u << serve_slot);
+    rep.reject_error[serve_slot] = (int16_t)bad;
+    if (!verdict(bad)) {  // unreadable now: factory serves this boot, the journal is left alone
+      serve_slot = EIOTA_SLOT_FACTORY;
+      break;
+    }
+    err = record(s, EIOTA_JOURNAL_REJECT, serve_slot, 0, 0);
     if (err != EIOTA_OK) return err;
+    serve_slot = j->active;
   }
   m->state->store = s;
   sync_floor(m, s);
-  serve(m, s, j->active);
+  serve(m, s, serve_slot);
   rep.serving = s->serving;
   if (report) *report = rep;
   return EIOTA_OK;
@@ -298,8 +313,15 @@ int eiota_store_confirm(const eiota_model* m) {
 
 int eiota_store_revert(const eiota_model* m, uint8_t reason) {
   eiota_store* s = store_of(m);
-  if (s == NULL) return EIOTA_ERR_STATE;
+  if (s == NULL || !status_of(s)->trial) return EIOTA_ERR_STATE;
+  // The slot reverted to must still verify (it was checked at boot, before this trial began).
+  uint8_t back = status_of(s)->confirmed;
+  int bad = back == EIOTA_SLOT_FACTORY ? EIOTA_OK : validate(s, m, back);
   Lock lock(s);
+  if (bad != EIOTA_OK) {
+    int err = record(s, EIOTA_JOURNAL_REJECT, back, 0, 0);  // factory becomes the one reverted to
+    if (err != EIOTA_OK) return err;
+  }
   int err = record(s, EIOTA_JOURNAL_REVERT, 0, reason, 0);
   if (err == EIOTA_OK) s->switch_to = status_of(s)->active;
   return err;
@@ -308,9 +330,11 @@ int eiota_store_revert(const eiota_model* m, uint8_t reason) {
 int eiota_store_select(const eiota_model* m, uint8_t slot) {
   eiota_store* s = store_of(m);
   if (s == NULL || slot > EIOTA_SLOT_B || (s->target != EIOTA_SLOT_FACTORY && s->target == slot)) return EIOTA_ERR_STATE;
+  int err = validate(s, m, slot);  // outside the lock: a whole re-hash
+  if (err != EIOTA_OK) return err;
   Lock lock(s);
-  int err = validate(s, m, slot);
-  if (err == EIOTA_OK) err = record(s, EIOTA_JOURNAL_SELECT, slot, 0, 0);
+  if (slot != EIOTA_SLOT_FACTORY && s->target == slot) return EIOTA_ERR_STATE;  // an update took it meanwhile
+  err = record(s, EIOTA_JOURNAL_SELECT, slot, 0, 0);
   if (err == EIOTA_OK) s->switch_to = slot;
   return err;
 }
@@ -360,26 +384,37 @@ int eiota_store_selftest(const eiota_model* m, eiota_infer_fn infer, void* ctx, 
   return rec != EIOTA_OK ? rec : err;
 }
 
+// True if the slot starts with exactly these header bytes: the stream resumed is the one stored.
+bool same_header(const eiota_flash* f, const uint8_t* head, uint32_t len) {
+  uint8_t buf[EIOTA_MAX_HEADER_LEN];
+  return len <= sizeof buf && eiota_flash_read(f, 0, buf, len) == EIOTA_OK && memcmp(buf, head, len) == 0;
+}
+
 int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t* head) {
-  (void)head;
   eiota_store* s = store_of(m);
   if (s == NULL) return EIOTA_ERR_STATE;
-  Lock lock(s);
   const eiota_journal_status* j = status_of(s);
-  if (j->trial) return EIOTA_ERR_TRIAL;
-  if (h->sequence <= j->floor) return EIOTA_ERR_OLD_SEQUENCE;
-  uint8_t slot = writable_slot(s);
-  if (slot == EIOTA_SLOT_FACTORY) return EIOTA_ERR_TRIAL;
-  const eiota_flash* f = slot_flash(s, slot);
-  uint64_t span = span_of(m, h);
-  if (span > f->size) return EIOTA_ERR_SLOT_TOO_SMALL;
-  s->target = EIOTA_SLOT_FACTORY;
-  if (s->keep_below == 0) {
+  uint8_t slot;
+  const eiota_flash* f;
+  uint64_t span;
+  {
+    Lock lock(s);
+    if (j->trial) return EIOTA_ERR_TRIAL;
+    if (h->sequence <= j->floor) return EIOTA_ERR_OLD_SEQUENCE;
+    slot = writable_slot(s);
+    if (slot == EIOTA_SLOT_FACTORY) return EIOTA_ERR_TRIAL;
+    f = slot_flash(s, slot);
+    span = span_of(m, h);
+    if (span > f->size) return EIOTA_ERR_SLOT_TOO_SMALL;
+    s->target = EIOTA_SLOT_FACTORY;
+    if (s->keep_below != 0 && !same_header(f, head, h->header_len)) s->keep_below = 0;  // another payload
     // The slot is forgotten before a byte of it changes, so no reset can serve it half-written.
-    if (j->slot_sequence[slot] != 0) {
+    if (s->keep_below == 0 && j->slot_sequence[slot] != 0) {
       int err = record(s, EIOTA_JOURNAL_REJECT, slot, 0, 0);
       if (err != EIOTA_OK) return err;
     }
+  }
+  if (s->keep_below == 0) {
     for (uint64_t at = 0; at < span; at += f->erase_size) {  // block by block, as drivers do
       int err = eiota_flash_erase(f, (uint32_t)at, f->erase_size);
       if (err != EIOTA_OK) return err;
@@ -457,6 +492,11 @@ int eiota_store_commit(const eiota_model* m, const eiota_header* h) {
   s->switch_to = slot;
   sync_floor(m, s);
   return EIOTA_OK;
+}
+
+void eiota_store_forget_resume(const eiota_model* m) {
+  eiota_store* s = store_of(m);
+  if (s != NULL && s->target == EIOTA_SLOT_FACTORY) s->keep_below = 0;
 }
 
 void eiota_store_close(const eiota_model* m) {
@@ -544,8 +584,8 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
 
   int err = eiota_flash_erase(f, (uint32_t)block, f->erase_size);
   if (err != EIOTA_OK) return err;
-  s->keep_below = (uint32_t)block;
   eiota_update_begin(u, m);
+  s->keep_below = (uint32_t)block;  // only for this stream: open checks it is the header stored
   err = replay(s, slot, m, u, keep);
   if (err != EIOTA_OK) {
     eiota_update_abort(u, err);

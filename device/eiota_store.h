@@ -11,6 +11,16 @@
 // read in place by the tensors (`eiota patch --storage flash`); otherwise the active slot is
 // copied into the RAM working copies (`--storage ram`), at boot and at each switch.
 //
+// Threads: the download may run on any thread; it only ever writes the slot nobody serves and,
+// when verified, asks for a switch. The switch itself is made only by eiota_model_ready, which
+// the patched model init calls at the start of every inference, so it happens on the inference
+// thread between two inferences (under the lock hook, if set). Call eiota_store_selftest on the
+// inference thread too (it runs inferences). A library with several learn blocks calls the init
+// of each during one run_classifier: a switch asked for by another thread between them would
+// give that one classification two versions, so there, ask for it (finish, confirm, revert,
+// select) on the inference thread, or hold your own lock across run_classifier and those calls.
+// The lock hook is held for journal writes and switches, never across an erase or a re-hash.
+//
 // The caller owns all memory (the eiota_store and its config must outlive the model's use).
 #ifndef EIOTA_STORE_H
 #define EIOTA_STORE_H
@@ -92,7 +102,8 @@ int eiota_store_validate(const eiota_model* m, uint8_t slot);
 // Resume after a reset mid-download: if the writable slot holds the start of a payload whose header
 // and signature still verify, re-hashes what is whole in it, sets up `u` to continue and stores in
 // *offset the payload byte the source must send next (feed it with eiota_update_write from there).
-// At most one erase block of what was written is sent again. EIOTA_ERR_STATE when there is
+// What is sent again is at most one erase block and the 64-byte write buffer, plus any bytes at the
+// end of what was written that equal the erased value (they cannot be told from unwritten ones). EIOTA_ERR_STATE when there is
 // nothing to resume (then begin a fresh update), else the error that made it unusable.
 struct eiota_update;
 int eiota_update_resume(struct eiota_update* u, const eiota_model* m, uint32_t* offset);
@@ -122,6 +133,8 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
 int eiota_store_commit(const eiota_model* m, const eiota_header* h);
 // The write ended without a commit: the slot is left as it is (resumable), the serving one untouched.
 void eiota_store_close(const eiota_model* m);
+// A new update context begins: a resume set up for another is void.
+void eiota_store_forget_resume(const eiota_model* m);
 // --- used by eiota_model.cpp: makes a requested switch (under the lock); false without a store.
 bool eiota_store_switch(const eiota_model* m);
 

@@ -277,7 +277,11 @@ void eiota_update_begin(eiota_update* u, const eiota_model* m) {
   memset(u, 0, sizeof(*u));
   u->model = m;
   u->phase = kHeader;
-  eiota_model_ready(m);  // first use: the working copy must hold factory values
+  if (m->state->store != NULL) {
+    eiota_store_forget_resume(m);  // a resume is only for the context eiota_update_resume set up
+  } else {
+    eiota_model_ready(m);  // first use: the working copy must hold factory values
+  }
 }
 
 void eiota_update_begin_check(eiota_update* u, const eiota_model* m) {

@@ -27,8 +27,10 @@ using eiota::host::Region;
 struct Area {
   NorSim* sim;
   uint32_t base;
+  int failing_reads = 0;  // the next reads fail, as a flaky bus would
   static int read(void* c, uint32_t a, uint8_t* b, uint32_t n) {
     Area* x = (Area*)c;
+    if (x->failing_reads > 0) return x->failing_reads--, -1;
     return x->sim->flash().read(x->sim, x->base + a, b, n);
   }
   static int prog(void* c, uint32_t a, const uint8_t* b, uint32_t n) {
@@ -131,9 +133,9 @@ class Device {
     if (sodium_init() < 0) std::abort();
     crypto_sign_seed_keypair(key.pk.data(), key.sk.data(), std::vector<uint8_t>(32, 5).data());
     block = {def.regions.data(), (uint32_t)def.regions.size()};
-    areas[0] = {sim.get(), 0};
-    areas[1] = {sim.get(), 2 * g.erase_size};
-    areas[2] = {sim.get(), (2 + g.slot_blocks) * g.erase_size};
+    areas[0] = {sim.get(), 0, 0};
+    areas[1] = {sim.get(), 2 * g.erase_size, 0};
+    areas[2] = {sim.get(), (2 + g.slot_blocks) * g.erase_size, 0};
     for (int i = 0; i < 3; i++) {
       eiota_flash f = sim->flash();
       f.ctx = &areas[i];

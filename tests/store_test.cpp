@@ -218,6 +218,80 @@ TEST_P(Store, ResumesAfterAResetSendingAtMostOneEraseBlockAgain) {
   }
 }
 
+// Found in review: each of these once served a mix of versions, forgot a good model, or let an old
+// one back in.
+TEST_P(Store, AResumeIsOnlyForItsOwnStream) {
+  Device d({64, 1, 0xFF, 30}, GetParam());
+  for (int v = 1; v <= 3; v++) d.known(v);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 1);
+  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  std::string p2 = d.payload(2, 2);
+  d.sim->cut_at(d.sim->ops() + 40, true);
+  eiota_update u;
+  eiota_update_begin(&u, &d.model);
+  EXPECT_NE(d.send(&u, p2, 0, 16), EIOTA_OK);
+  d.sim->reboot();
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  uint32_t from = 0;
+  ASSERT_EQ(eiota_update_resume(&u, &d.model, &from), EIOTA_OK);
+  // The application drops that download and sends another release, on a new context.
+  ASSERT_EQ(d.apply(d.payload(3, 3)), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 3);
+  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  EXPECT_EQ(d.report.rejected, 0u);
+  EXPECT_EQ(d.serving(), 3);
+}
+
+TEST_P(Store, AFlashReadErrorAtBootDoesNotForgetTheModel) {
+  Device d(kSmall, GetParam());
+  d.known(1);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 1);
+  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  d.areas[1].failing_reads = 1;
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 0);  // unreadable this boot: factory
+  EXPECT_EQ(eiota_store_status(&d.model)->slot_sequence[EIOTA_SLOT_A], 1u);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 1);
+}
+
+TEST_P(Store, ARevertChecksTheSlotItGoesBackTo) {
+  Device d(kSmall, GetParam(), 5);
+  d.known(1);
+  d.known(2);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 1);
+  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 2);
+  d.sim->memory()[d.areas[1].base + d.def.regions[0].slot_offset] ^= 4;  // slot A decays during the trial
+  ASSERT_EQ(eiota_store_revert(&d.model, EIOTA_REVERT_REQUESTED), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 0);
+}
+
+TEST_P(Store, AReleaseThatFailedItsTrialIsNeverServedAgain) {
+  Device d(kSmall, GetParam(), 5);
+  d.known(1);
+  d.known(2);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 1);
+  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
+  ASSERT_EQ(d.serving(), 2);
+  ASSERT_EQ(eiota_store_revert(&d.model, EIOTA_REVERT_SELFTEST), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 1);
+  EXPECT_EQ(eiota_store_select(&d.model, EIOTA_SLOT_B), EIOTA_ERR_STATE);
+  EXPECT_EQ(d.apply(d.payload(2, 2)), EIOTA_ERR_OLD_SEQUENCE);
+  EXPECT_EQ(d.serving(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Store, ::testing::Values(false, true),
                          [](const auto& i) { return i.param ? std::string("InPlace") : std::string("RamCopies"); });
 
