@@ -217,11 +217,16 @@ uint32_t capacity(const eiota_flash* f, uint32_t at) {
 int flush(eiota_store* s) {
   if (s->buf_len == 0) return EIOTA_OK;
   const eiota_flash* f = slot_flash(s, s->target);
-  uint32_t n = (s->buf_len + f->prog_size - 1) / f->prog_size * f->prog_size;
+  const uint32_t ps = f->prog_size;
+  uint32_t n = (s->buf_len + ps - 1) / ps * ps;
   memset(s->buf + s->buf_len, f->erased_value, n - s->buf_len);
-  bool blank = true;
-  for (uint32_t i = 0; i < n && blank; i++) blank = s->buf[i] == f->erased_value;
-  int err = blank ? EIOTA_OK : eiota_flash_prog(f, s->buf_addr, s->buf, n);
+  // Whole erased units at either end (layout gaps) are left alone: they already read as erased.
+  uint32_t first = 0, last = n;
+  while (first < last && s->buf[first] == f->erased_value) first++;
+  while (last > first && s->buf[last - 1] == f->erased_value) last--;
+  first = first / ps * ps;
+  last = (last + ps - 1) / ps * ps;
+  int err = first == last ? EIOTA_OK : eiota_flash_prog(f, s->buf_addr + first, s->buf + first, last - first);
   s->buf_addr += n;
   s->buf_len = 0;
   return err;

@@ -164,7 +164,7 @@ class Device {
     return eiota_store_attach(&model, &store, &cfg, &report);
   }
 
-  std::string payload(int v, uint64_t sequence) const {
+  std::string payload(int v, uint64_t sequence, const std::string& extra = "") const {
     std::array<uint8_t, 16> fp{};
     std::memcpy(fp.data(), kFingerprint, 16);
     auto vals = version_values(def, v);
@@ -180,7 +180,7 @@ class Device {
     eiota::host::SecretKey k;
     k.pk = key.pk;
     k.sk = key.sk;
-    return eiota::host::write_payload(fp, rs, sequence, k);
+    return eiota::host::write_payload(fp, rs, sequence, k, extra);
   }
 
   // Streams `p` from `from` in chunks; returns the first error. `fed` counts bytes accepted.

@@ -218,6 +218,66 @@ TEST_P(Store, ResumesAfterAResetSendingAtMostOneEraseBlockAgain) {
   }
 }
 
+// A self-test block whose model "computes" the sum of its inputs; `wrong` spoils one expectation.
+std::string selftest_block(bool wrong) {
+  eiota_selftest_header h = {EIOTA_SELFTEST_VERSION, EIOTA_FLOAT32, 3, 4, 1, 0.0f};
+  std::string b(EIOTA_SELFTEST_HEADER_LEN, '\0');
+  eiota_selftest_encode(&h, (uint8_t*)b.data());
+  for (int s = 0; s < 3; s++) {
+    float sum = 0;
+    for (int i = 0; i < 4; i++) {
+      float x = 0.5f * (float)(s + i);
+      sum += x;
+      uint8_t f[4];
+      eiota_selftest_put_f32(f, x);
+      b.append((const char*)f, 4);
+    }
+    uint8_t f[4];
+    eiota_selftest_put_f32(f, wrong && s == 2 ? sum + 1 : sum);
+    b.append((const char*)f, 4);
+  }
+  return b;
+}
+
+int sum_model(void* ctx, eiota_selftest_sample* sample) {
+  ++*(int*)ctx;
+  float in[4];
+  if (eiota_selftest_inputs(sample, 0, 4, in) != EIOTA_OK) return -1;
+  eiota_selftest_output(sample, in[0] + in[1] + in[2] + in[3]);
+  return 0;
+}
+
+TEST_P(Store, TheSelfTestConfirmsOrReverts) {
+  Device d(kSmall, GetParam(), 5);
+  for (int v = 1; v <= 3; v++) d.known(v);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  int runs = 0;
+  eiota_selftest_report r;
+  EXPECT_EQ(eiota_store_selftest(&d.model, sum_model, &runs, &r), EIOTA_ERR_STATE);  // no trial
+  ASSERT_EQ(d.apply(d.payload(1, 1, selftest_block(false))), EIOTA_OK);
+  ASSERT_EQ(d.boot(), EIOTA_OK);  // the test runs at the next boot, as the demo does
+  ASSERT_EQ(eiota_store_selftest(&d.model, sum_model, &runs, &r), EIOTA_OK);
+  EXPECT_EQ(runs, 3);
+  EXPECT_EQ(r.samples_run, 3u);
+  EXPECT_FALSE(eiota_store_status(&d.model)->trial);
+  EXPECT_EQ(eiota_store_status(&d.model)->confirmed, EIOTA_SLOT_A);
+  EXPECT_EQ(d.serving(), 1);
+
+  ASSERT_EQ(d.apply(d.payload(2, 2, selftest_block(true))), EIOTA_OK);
+  EXPECT_EQ(eiota_store_selftest(&d.model, sum_model, &runs, &r), EIOTA_ERR_SELFTEST_FAILED);
+  EXPECT_EQ(r.fail_sample, 2u);
+  EXPECT_EQ(eiota_store_status(&d.model)->reason, EIOTA_REVERT_SELFTEST);
+  EXPECT_EQ(d.serving(), 1);
+  ASSERT_EQ(d.boot(), EIOTA_OK);
+  EXPECT_EQ(d.serving(), 1);
+
+  // Without a self-test the trial stays for the application to decide.
+  ASSERT_EQ(d.apply(d.payload(3, 3)), EIOTA_OK);
+  EXPECT_EQ(eiota_store_selftest(&d.model, sum_model, &runs, &r), EIOTA_ERR_SELFTEST_BLOCK);
+  EXPECT_TRUE(eiota_store_status(&d.model)->trial);
+  EXPECT_EQ(d.serving(), 3);
+}
+
 // Found in review: each of these once served a mix of versions, forgot a good model, or let an old
 // one back in.
 TEST_P(Store, AResumeIsOnlyForItsOwnStream) {
