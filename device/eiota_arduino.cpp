@@ -2,6 +2,7 @@
 
 #if defined(EIOTA_HAVE_STREAM)
 
+#include "eiota_store.h"
 #include "eiota_update.h"
 
 namespace {
@@ -42,6 +43,11 @@ String ei_update_weights(Stream& stream) {
 
 String ei_restore_weights() {
   int err = eiota_model_restore(&eiota_default_model);
+  return err == EIOTA_OK ? String("") : String(eiota_strerror(err));
+}
+
+String ei_confirm_weights() {
+  int err = eiota_store_confirm(&eiota_default_model);
   return err == EIOTA_OK ? String("") : String(eiota_strerror(err));
 }
 

@@ -23,6 +23,8 @@
 String ei_update_weights(Stream& stream);
 // Makes the factory values active again. Returns "" on success.
 String ei_restore_weights();
+// With a slot store (eiota_store.h): keeps the model on trial for good. Returns "" on success.
+String ei_confirm_weights();
 // Like ei_update_weights, with the eiota_err code instead of a message. A stream that sends
 // nothing within its timeout (setTimeout) before the payload is complete has ended:
 // EIOTA_ERR_TRUNCATED.
