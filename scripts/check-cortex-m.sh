@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-compiles the device runtime with a patched generated model for Cortex-M4
 # (-Os -fno-exceptions -fno-rtti, newlib-nano, no syscalls) and fails if malloc, operator new or
-# any exception runtime is linked. Prints the runtime's flash and RAM footprint.
+# any exception runtime is linked (bench/cortex_m/main.cpp links the update path and the slot store). Prints the runtime's flash and RAM footprint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -50,3 +50,5 @@ echo "device runtime footprint (arm-none-eabi-g++ -Os, Cortex-M4F):"
 arm-none-eabi-size -t $(ls "$work"/eiota_*.o | grep -v model_config) | awk 'NR==1 || /eiota|TOTALS/ { printf "  %s\n", $0 }' | sed "s#$work/##"
 ctx=$(arm-none-eabi-nm -S -C "$work/fw.elf" | awk '/g_update/ { print $2 }')
 echo "  eiota_update context (static RAM): $((16#$ctx)) bytes"
+store=$(arm-none-eabi-nm -S -C "$work/fw.elf" | awk '/g_store$/ { print $2 }')
+echo "  eiota_store (static RAM): $((16#$store)) bytes"

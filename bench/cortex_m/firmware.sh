@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# firmware.sh EXPORT [--storage ram|flash]... [--keep]
+# firmware.sh EXPORT [--storage ram|flash|ram+store]... [--keep]
 #
 # Links a whole Cortex-M4F firmware around a real Edge Impulse export (SDK, CMSIS-NN, CMSIS-DSP,
 # model; bench/cortex_m/fw_main.cpp runs the classifier once) and prints arm-none-eabi-size of the
 # linked image: the unpatched export first, then the export patched in each storage mode asked for
-# (default: ram and flash). flash = text + data, RAM = data + bss (static RAM; the heap the SDK's
-# DSP takes at run time is the same in every build and not counted).
+# (default: ram and flash). flash attaches the slot store (fw_main.cpp, EIOTA_FW_STORE); ram does
+# not (today's path); ram+store is --storage ram with the store attached (flash not mappable).
+# flash = text + data, RAM = data + bss (static RAM; the heap the SDK's DSP takes at run time is
+# the same in every build and not counted).
 #
 # Environment: EIOTA (the CLI, default build/eiota), EIOTA_FW_WORK (work folder, default
 # /tmp/eiota-fw; objects are cached by ccache when it is installed), JOBS (parallel compiles, 2),
@@ -16,13 +18,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-usage() { echo "usage: $0 EXPORT [--storage ram|flash]... [--keep]" >&2; exit 2; }
+usage() { echo "usage: $0 EXPORT [--storage ram|flash|ram+store]... [--keep]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 export_arg=$1; shift
 modes=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --storage) [ $# -ge 2 ] || usage; case "$2" in ram|flash) modes+=("$2") ;; *) usage ;; esac; shift 2 ;;
+    --storage) [ $# -ge 2 ] || usage; case "$2" in ram|flash|ram+store) modes+=("$2") ;; *) usage ;; esac; shift 2 ;;
     --keep) KEEP=1; shift ;;
     *) usage ;;
   esac
@@ -143,22 +145,22 @@ has_storage_flag=0
 "$eiota" patch --help 2>&1 | grep -q -- '--storage' && has_storage_flag=1
 built=(unpatched)
 for mode in "${modes[@]}"; do
-  if [ "$mode" = flash ] && [ $has_storage_flag = 0 ]; then
-    notes+=("flash: skipped: $eiota patch has no --storage flag yet")
+  if [ "$mode" != ram ] && [ $has_storage_flag = 0 ]; then
+    notes+=("$mode: skipped: $eiota patch has no --storage flag yet")
     continue
   fi
   out="$work/patched-$mode"
   rm -rf "$out"
   flag=()
-  [ $has_storage_flag = 1 ] && flag=(--storage "$mode")
+  [ $has_storage_flag = 1 ] && flag=(--storage "${mode%+store}")
   "$eiota" patch "$export_arg" -o "$out" --key "$work/k.key" --no-check "${flag[@]}" >/dev/null
   root=$(export_root "$out")
   defs="-DEIOTA_FW_PATCHED=1"
-  if [ "$mode" = flash ]; then
+  if [ "$mode" != ram ]; then
     if [ -n "$(find "$root" -name eiota_store.cpp | head -n 1)" ]; then
       defs="$defs -DEIOTA_FW_STORE=1"
     else
-      notes+=("flash: the slot store is not linked (no eiota/eiota_store.cpp in the patched library yet)")
+      notes+=("$mode: the slot store is not linked (no eiota_store.cpp in the patched library)")
     fi
   fi
   build "$mode" "$root" "$defs"

@@ -1,9 +1,11 @@
 // The firmware whose size docs/FIGURES.md reports (bench/cortex_m/firmware.sh): it runs the
-// export's classifier once on a static feature buffer. A patched build (EIOTA_FW_PATCHED) also
-// links the update path, eiota_update_pull over a reader that has nothing to give, so the update
-// context and code are counted; with EIOTA_FW_STORE it attaches the slot store first, its slots in
-// memory-mapped flash outside the image (as a partition would be), so the store's context and code
-// are counted too.
+// export's classifier on a static feature buffer. A patched build (EIOTA_FW_PATCHED) also links
+// the update path: eiota_update_pull over a transport stub, so the update context and code are
+// counted. With EIOTA_FW_STORE it is the firmware a user of the slot store builds: at boot it
+// attaches the store (journal and slots A and B in memory-mapped flash outside the image, as
+// partitions would be), applies an update into the inactive slot, classifies, and confirms a
+// model on trial once it classified. The update context and the store are static, so
+// arm-none-eabi-size counts them; the flash descriptions are const and live in flash.
 #include <stdint.h>
 #include <string.h>
 
@@ -25,50 +27,49 @@ int get_features(size_t offset, size_t length, float* out) {
   return 0;
 }
 
+EI_IMPULSE_ERROR classify() {
+  signal_t signal;
+  signal.total_length = EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE;
+  signal.get_data = &get_features;
+  ei_impulse_result_t result;
+  memset(&result, 0, sizeof(result));
+  return run_classifier(&signal, &result, false);
+}
+
 #if EIOTA_FW_PATCHED
 eiota_update g_update;
 
-// The transport: a real firmware reads a socket or a UART here.
-int read_nothing(void*, uint8_t*, uint32_t) { return 0; }
+// The transport: a real firmware reads a socket or a UART here; this one has nothing to give.
+int read_transport(void*, uint8_t*, uint32_t) { return 0; }
 #endif
 
 #if EIOTA_FW_STORE
-// Slots and journal at fixed flash addresses past the image; a board's HAL programs and erases.
-const uint32_t kAreaSize = 256u * 1024u;
-const uint32_t kEraseSize = 4096u;
+// An nRF52840-like map (1 MB of memory-mapped flash at 0, 4 KB pages, 32-bit word writes): the
+// image below 512 KB, slots A and B of 192 KB each, the journal's two pages at the top.
+const uint32_t kPage = 4096u;
+const uint32_t kWord = 4u;
+const uint32_t kSlotSize = 192u * 1024u;
+const uintptr_t kSlotA = 0x00080000u, kSlotB = 0x000B0000u, kJournal = 0x000FE000u;
 
-int hal_prog(void*, uint32_t, const uint8_t*, uint32_t) { return -1; }
-int hal_erase(void*, uint32_t, uint32_t) { return -1; }
-
-eiota_flash make_area(uintptr_t base, uint32_t size) {
-  eiota_flash f;
-  memset(&f, 0, sizeof(f));
-  f.prog = hal_prog;
-  f.erase = hal_erase;
-  f.size = size;
-  f.erase_size = kEraseSize;
-  f.prog_size = 8;
-  f.erased_value = 0xFF;
-  f.mapped = (const uint8_t*)base;
-  return f;
+// The MCU's flash driver (NVMC: enable write, write words, wait for ready) goes here; the
+// addresses are offsets inside the area whose base `ctx` holds.
+int flash_prog(void* ctx, uint32_t addr, const uint8_t* buf, uint32_t len) {
+  (void)ctx; (void)addr; (void)buf; (void)len;
+  return 0;
+}
+int flash_erase(void* ctx, uint32_t addr, uint32_t len) {
+  (void)ctx; (void)addr; (void)len;
+  return 0;
 }
 
-eiota_flash g_journal_area, g_slot_a, g_slot_b;
-eiota_store_config g_store_cfg;
+#define FW_AREA(base, size) \
+  { (void*)(base), nullptr, flash_prog, flash_erase, (size), kPage, kWord, 0xFF, (const uint8_t*)(base) }
+
+const eiota_flash g_journal_area = FW_AREA(kJournal, 2u * kPage);
+const eiota_flash g_slot_a = FW_AREA(kSlotA, kSlotSize);
+const eiota_flash g_slot_b = FW_AREA(kSlotB, kSlotSize);
+const eiota_store_config g_store_cfg = {&g_journal_area, 0, {&g_slot_a, &g_slot_b}, 3, nullptr, nullptr, nullptr};
 eiota_store g_store;
-
-void attach_store() {
-  g_journal_area = make_area(0x08100000u, 2 * kEraseSize);
-  g_slot_a = make_area(0x08110000u, kAreaSize);
-  g_slot_b = make_area(0x08150000u, kAreaSize);
-  g_store_cfg.journal = &g_journal_area;
-  g_store_cfg.journal_offset = 0;
-  g_store_cfg.slot[0] = &g_slot_a;
-  g_store_cfg.slot[1] = &g_slot_b;
-  g_store_cfg.max_trial_boots = 3;
-  eiota_store_report report;
-  eiota_store_attach(&eiota_default_model, &g_store, &g_store_cfg, &report);
-}
 #endif
 
 }  // namespace
@@ -76,16 +77,18 @@ void attach_store() {
 int main() {
   int err = 0;
 #if EIOTA_FW_STORE
-  attach_store();
+  eiota_store_report boot;
+  err = eiota_store_attach(&eiota_default_model, &g_store, &g_store_cfg, &boot);
 #endif
 #if EIOTA_FW_PATCHED
-  err = eiota_update_pull(&g_update, &eiota_default_model, read_nothing, nullptr);
+  // The old model keeps serving while the new one is written; a verified one serves, on trial,
+  // from the next inference.
+  err += eiota_update_pull(&g_update, &eiota_default_model, read_transport, nullptr);
 #endif
-  signal_t signal;
-  signal.total_length = EI_CLASSIFIER_DSP_INPUT_FRAME_SIZE;
-  signal.get_data = &get_features;
-  ei_impulse_result_t result;
-  memset(&result, 0, sizeof(result));
-  EI_IMPULSE_ERROR r = run_classifier(&signal, &result, false);
+  EI_IMPULSE_ERROR r = classify();
+#if EIOTA_FW_STORE
+  const eiota_journal_status* st = eiota_store_status(&eiota_default_model);
+  if (r == EI_IMPULSE_OK && st != nullptr && st->trial) err += eiota_store_confirm(&eiota_default_model);
+#endif
   return err + (int)r;
 }
