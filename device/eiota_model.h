@@ -60,6 +60,10 @@ enum eiota_status {
   EIOTA_STATUS_FAILED = 3     // restore failed: inference refused until a restore succeeds
 };
 
+// Bytes of a payload's data_sha256 the state keeps to tell whether an equal sequence is the same
+// payload: only payloads signed by the trusted key are compared, so a prefix suffices.
+#define EIOTA_DIGEST_KEPT 8
+
 struct eiota_model_state {
   uint8_t loaded;            // working copy filled from factory values
   uint8_t status;            // eiota_status
@@ -70,8 +74,8 @@ struct eiota_model_state {
   uint64_t sequence_floor;   // highest sequence ever applied (anti-rollback)
   const void* writer;        // the eiota_update context writing the values now, NULL if none
   eiota_store* store;        // the slots updates go to (eiota_store.h), NULL: RAM only
-  uint8_t applied_sha256[32]; // data_sha256 of the active payload
-  uint8_t floor_sha256[32];   // RAM mode: data_sha256 of the payload that set sequence_floor
+  uint8_t applied_digest[EIOTA_DIGEST_KEPT]; // first bytes of the active payload's data_sha256
+  uint8_t floor_digest[EIOTA_DIGEST_KEPT];   // RAM mode: those of the payload that set sequence_floor
 };
 
 // The storage seam. Every function returns EIOTA_OK or a negative eiota_err.

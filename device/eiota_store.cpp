@@ -182,8 +182,8 @@ void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
   st->loaded = 1;
   st->status = slot == EIOTA_SLOT_FACTORY ? EIOTA_STATUS_FACTORY : EIOTA_STATUS_UPDATED;
   st->applied_sequence = status_of(s)->slot_sequence[slot];
-  memset(st->applied_sha256, 0, 32);
-  if (f != NULL) memcpy(st->applied_sha256, head + 48, 32);
+  memset(st->applied_digest, 0, EIOTA_DIGEST_KEPT);
+  if (f != NULL) memcpy(st->applied_digest, head + 48, EIOTA_DIGEST_KEPT);
 }
 
 // A slot is forgotten only for what it holds, never because the flash could not be read this time.

@@ -78,10 +78,10 @@ int check_header(eiota_update* u) {
     // after a restore. Any other payload under that number is refused, and so is, with slots, a
     // release that was reverted or rejected here.
     bool serving = s->status == EIOTA_STATUS_UPDATED && s->applied_sequence == h->sequence &&
-                   memcmp(s->applied_sha256, h->data_sha256, 32) == 0;
+                   memcmp(s->applied_digest, h->data_sha256, EIOTA_DIGEST_KEPT) == 0;
     if (serving) {
       u->verify_only = 1;
-    } else if (s->store != NULL || memcmp(s->floor_sha256, h->data_sha256, 32) != 0) {
+    } else if (s->store != NULL || memcmp(s->floor_digest, h->data_sha256, EIOTA_DIGEST_KEPT) != 0) {
       return EIOTA_ERR_OLD_SEQUENCE;
     }
   }
@@ -351,10 +351,10 @@ int eiota_update_finish(eiota_update* u) {
   eiota_model_state* s = m->state;
   s->status = EIOTA_STATUS_UPDATED;
   s->applied_sequence = u->header.sequence;
-  memcpy(s->applied_sha256, u->header.data_sha256, 32);
+  memcpy(s->applied_digest, u->header.data_sha256, EIOTA_DIGEST_KEPT);
   if (u->header.sequence > s->sequence_floor) {
     s->sequence_floor = u->header.sequence;
-    memcpy(s->floor_sha256, u->header.data_sha256, 32);
+    memcpy(s->floor_digest, u->header.data_sha256, EIOTA_DIGEST_KEPT);
   }
   s->last_error = 0;
   return EIOTA_OK;
