@@ -115,6 +115,22 @@ TEST_F(UpdateTest, AppliesAndRestores) {
   EXPECT_EQ(state.status, EIOTA_STATUS_FACTORY);
 }
 
+// An accepted release number names one payload: the same one may be applied again (after a
+// restore, or a retried download: then nothing is written), another under that number never.
+TEST_F(UpdateTest, AnEqualSequenceIsOnlyTheSamePayload) {
+  std::string p = payload(5, 0);
+  ASSERT_EQ(apply(p), EIOTA_OK);
+  EXPECT_EQ(apply(p), EIOTA_OK);  // sent again while it serves
+  EXPECT_EQ(working(), values_of(next_regions(0)));
+  EXPECT_EQ(apply(payload(5, 1)), EIOTA_ERR_OLD_SEQUENCE);
+  EXPECT_EQ(working(), values_of(next_regions(0)));
+  ASSERT_EQ(eiota_model_restore(&model), EIOTA_OK);
+  EXPECT_EQ(apply(payload(5, 1)), EIOTA_ERR_OLD_SEQUENCE);
+  ASSERT_EQ(apply(p), EIOTA_OK);  // the accepted one, after a restore
+  EXPECT_EQ(working(), values_of(next_regions(0)));
+  EXPECT_EQ(apply(payload(4, 2)), EIOTA_ERR_OLD_SEQUENCE);
+}
+
 TEST_F(UpdateTest, AnyChunkingGivesTheSameValues) {
   std::string p = payload();
   std::mt19937 rng(7);
