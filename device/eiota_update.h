@@ -1,10 +1,11 @@
 // Applying a payload: a push API (begin / write / finish) that takes bytes in any chunking, and a
-// pull API over a read callback. The caller owns the eiota_update context (760 bytes on Cortex-M4);
+// pull API over a read callback. The caller owns the eiota_update context (776 bytes on Cortex-M4);
 // nothing is allocated.
 //
 // Values are written only after the header and region table have passed the Ed25519 check.
-// On any failure after the first value was written, the factory values are restored before
-// the call returns, so inference never runs on a mix of old and new values.
+// RAM mode: on any failure after the first value was written, the factory values are restored
+// before the call returns, so inference never runs on a mix of old and new values. With a slot
+// store (eiota_store.h) the values go to a slot nobody serves; a failure leaves the serving model.
 #ifndef EIOTA_UPDATE_H
 #define EIOTA_UPDATE_H
 
