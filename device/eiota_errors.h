@@ -22,6 +22,7 @@ enum eiota_err {
   EIOTA_ERR_FLASH_RANGE = -16,    // flash access outside the area or not aligned to its prog/erase size
   EIOTA_ERR_SLOT_TOO_SMALL = -17, // the payload does not fit in a slot
   EIOTA_ERR_TRIAL = -18,          // a trial is undecided: confirm or revert it before the next update
+  EIOTA_ERR_NO_STORE = -20,       // the values are read from flash slots: an update needs a store attached
   // Self-test (eiota_selftest.h); numbered from -30 to leave room for storage codes.
   EIOTA_ERR_SELFTEST_FAILED = -30,  // the model's outputs differ from the self-test's (or inference failed)
   EIOTA_ERR_SELFTEST_BLOCK = -31,   // the self-test block is malformed or absent

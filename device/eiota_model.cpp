@@ -13,7 +13,7 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_WRONG_MODEL: return "wrong model: payload built for another architecture";
     case EIOTA_ERR_UNKNOWN_KEY: return "payload signed by an unknown key";
     case EIOTA_ERR_BAD_SIGNATURE: return "bad signature";
-    case EIOTA_ERR_OLD_SEQUENCE: return "older sequence than the applied payload (rollback refused)";
+    case EIOTA_ERR_OLD_SEQUENCE: return "sequence not above the highest accepted one (rollback refused; a release reverted or restored here needs a new sequence)";
     case EIOTA_ERR_SIZE_MISMATCH: return "size mismatch: region table does not fit this model";
     case EIOTA_ERR_HASH_MISMATCH: return "hash mismatch: values corrupted";
     case EIOTA_ERR_TRUNCATED: return "truncated payload";
@@ -26,6 +26,7 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_FLASH_RANGE: return "flash access out of range or not aligned to the flash geometry";
     case EIOTA_ERR_SLOT_TOO_SMALL: return "payload does not fit in a slot";
     case EIOTA_ERR_TRIAL: return "a trial is undecided: confirm or revert it first";
+    case EIOTA_ERR_NO_STORE: return "this library reads its values from flash slots: attach a store (eiota_store_attach) before updating";
     case EIOTA_ERR_SELFTEST_FAILED: return "self-test failed: the model's outputs differ from the expected ones";
     case EIOTA_ERR_SELFTEST_BLOCK: return "self-test block malformed or absent";
     case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";
@@ -95,7 +96,8 @@ int eiota_model_restore(const eiota_model* m) {
 static int ram_begin(void*, const eiota_model* m) {
   for (uint32_t i = 0; i < m->region_count; i++) {
     const eiota_region* r = eiota_model_region(m, i);
-    if (!r || !r->working) return EIOTA_ERR_STORAGE;
+    if (!r) return EIOTA_ERR_STORAGE;
+    if (!r->working) return EIOTA_ERR_NO_STORE;
   }
   return EIOTA_OK;
 }

@@ -260,6 +260,7 @@ int eiota_store_attach(const eiota_model* m, eiota_store* s, const eiota_store_c
   if (err == EIOTA_OK) err = eiota_journal_open(&s->journal, cfg->journal, cfg->journal_offset, cfg->max_trial_boots);
   if (err != EIOTA_OK) return err;
   sync_floor(m, s);  // kept even if attaching fails below: the floor holds in RAM mode too
+  rep.journal_blank = s->journal.seq == 0;
 
   Lock lock(s);
   const eiota_journal_status* j = status_of(s);

@@ -56,6 +56,8 @@ typedef struct eiota_store_report {
   uint8_t rejected;            // bit (1 << slot) for each slot that failed re-validation at attach
   int16_t reject_error[3];     // its eiota_err, by slot
   uint8_t reverted;            // 1 if this boot ended a trial (max_trial_boots reached)
+  uint8_t journal_blank;       // 1 if the journal held no valid record: a new device, or its
+                               // journal was erased (then the anti-rollback floor starts at 0 again)
 } eiota_store_report;
 
 // Writer state and what serves; fields are the store's own.

@@ -59,7 +59,8 @@ cp update2.eiota tampered.eiota
 size=$(stat -c%s update2.eiota)
 b=$(od -An -tu1 -j$((size - 5)) -N1 update2.eiota | tr -d ' ')
 printf "$(printf '\\%03o' $((b ^ 1)))" | dd of=tampered.eiota bs=1 seek=$((size - 5)) conv=notrunc 2>/dev/null  # flip a value bit
-./device --store flash --payload tampered.eiota | tee tampered.txt | grep '^apply'
+./device --store flash --payload tampered.eiota > tampered.txt || [ $? -eq 3 ]  # 3: the device refused it
+grep '^apply' tampered.txt
 cmp -s <(outputs < tampered.txt) expected.txt || { echo "FAIL: tampered payload changed the outputs" >&2; exit 1; }
 ./device --store flash --restore > restored.txt
 cmp -s <(outputs < restored.txt) <(outputs < before.txt) || { echo "FAIL: restore did not bring the factory outputs back" >&2; exit 1; }

@@ -12,10 +12,13 @@
 // --selftest-samples runs each line's features (one sample a line) and prints the self-test
 // outputs eiota_selftest_ei.h gives a device for them: "selftest-shape <inputs> <outputs>", then
 // per sample "selftest <n> <error> <float bits in hex, comma-separated>" (what pack --selftest embeds).
-// Exit: 0 ok, 1 run_classifier failed, 2 input error (bad arguments, features, files).
+// Exit: 0 ok, 1 run_classifier failed, 2 input error (bad arguments, features, files), 3 the
+// device refused a payload, a self-test failed or reverted, or a confirm was refused (the outputs
+// are still printed: what the device runs after that).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <map>
@@ -37,6 +40,8 @@
 #endif
 
 namespace {
+
+bool g_refused = false;  // an update, self-test or confirm did not succeed: exit 3
 
 uint32_t bits(float f) {
   uint32_t u;
@@ -128,6 +133,7 @@ int apply_payload(const char* path) {
   int err = eiota_update_pull(&u, &eiota_default_model, read_file, f);
   fclose(f);
   printf("apply %s: %s\n", path, eiota_strerror(err));
+  if (err != EIOTA_OK) g_refused = true;
   return err == EIOTA_OK ? 0 : 1;
 }
 
@@ -160,8 +166,9 @@ int attach_store(const std::string& dir) {
   const char* names[3] = {"journal.bin", "slot-a.bin", "slot-b.bin"};
   for (int i = 0; i < 3; i++) {
     std::string path = dir + "/" + names[i];
+    errno = 0;
     if (eiota_file_flash_open(&g_store.files[i], path.c_str(), i == 0 ? 8192 : slot, 4096, 4, 0xFF) != EIOTA_OK) {
-      fprintf(stderr, "sim: input error: cannot open %s\n", path.c_str());
+      fprintf(stderr, "sim: input error: cannot open %s: %s\n", path.c_str(), errno ? strerror(errno) : "not a usable file");
       return 2;
     }
     if (i > 0) {  // read in place, as from a microcontroller's memory-mapped flash
@@ -181,6 +188,7 @@ int attach_store(const std::string& dir) {
       printf("store: boot: %s failed re-validation (%s), never served again\n", slot_name(s),
              eiota_strerror(g_store.report.reject_error[s]));
   if (g_store.report.reverted) printf("store: boot: the trial was not confirmed in time: reverted\n");
+  if (g_store.report.journal_blank) printf("store: boot: the journal holds no record: a new device (anti-rollback floor 0)\n");
   print_store("boot");
   return 0;
 }
@@ -194,8 +202,9 @@ void run_store_selftest() {
     printf("store: self-test: %u mismatches (first: sample %u output %u, expected %.9g got %.9g): reverted\n",
            (unsigned)r.mismatches, (unsigned)r.fail_sample, (unsigned)r.fail_output, r.expected, r.got);
   } else {
-    printf("store: self-test: %s\n", eiota_strerror(err));
+    printf("store: self-test: %s\n", err == EIOTA_ERR_SELFTEST_BLOCK ? "this payload carries no self-test: confirm it with --confirm" : eiota_strerror(err));
   }
+  if (err != EIOTA_OK) g_refused = true;
   print_store("now");
 }
 #else
@@ -327,12 +336,15 @@ int main(int argc, char** argv) {
     } else if (a == "--selftest") {
       run_store_selftest();
     } else if (a == "--confirm") {
-      printf("store: confirm: %s\n", eiota_strerror(eiota_store_confirm(&eiota_default_model)));
+      int err = eiota_store_confirm(&eiota_default_model);
+      printf("store: confirm: %s\n", err == EIOTA_ERR_STATE ? "nothing is on trial" : eiota_strerror(err));
+      if (err != EIOTA_OK) g_refused = true;
       print_store("now");
 #endif
     } else if (a == "--payload" && i + 1 < argc) {
-      if (apply_payload(argv[++i]) == 2) return 2;
-      print_store("applied");
+      int r = apply_payload(argv[++i]);
+      if (r == 2) return 2;
+      if (r == 0) print_store("applied");
     } else if (a == "--restore") {
       printf("restore: %s\n", eiota_strerror(eiota_model_restore(&eiota_default_model)));
     } else if (a == "--regions") {
@@ -378,5 +390,5 @@ int main(int argc, char** argv) {
 #if EI_CLASSIFIER_HAS_ANOMALY
   printf("anomaly %.9g 0x%08x\n", result.anomaly, (unsigned)bits(result.anomaly));
 #endif
-  return 0;
+  return g_refused ? 3 : 0;
 }

@@ -92,6 +92,13 @@ TEST(Simulate, ComparesRawOutputsAndReportsInputErrorsApart) {
             std::string::npos) << count.out;
   EXPECT_EQ(count.out.find("compil"), std::string::npos) << "said before building: " << count.out;
 
+  // A real sample as a list is longer than a file name may be: still a list, never an exception.
+  std::string longlist = "1.5";
+  for (int i = 1; i < 375; i++) longlist += ",1.5";
+  Result longer = run(w.sh(sim + "--expect new --features " + longlist));
+  EXPECT_EQ(longer.code, 5) << longer.out;
+  EXPECT_NE(longer.out.find("eiota simulate: input error: --features: 375 values given"), std::string::npos) << longer.out;
+
   Result missing = run(w.sh(kCli + " simulate --base patched --payload nothing.eiota --cache cache --expect new"));
   EXPECT_EQ(missing.code, 5) << missing.out;
   EXPECT_NE(missing.out.find("nothing.eiota"), std::string::npos) << missing.out;

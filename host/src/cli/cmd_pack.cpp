@@ -52,6 +52,14 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
     std::cout << "self-test: " << samples.size() << " samples, " << samples[0].size() << " inputs -> "
               << outputs[0].size() << " outputs each, computed by " << in << " on this machine, tolerance "
               << tolerance << (tolerance == 0 ? " (bit for bit)" : "") << "\n";
+    bool all_zero = true;
+    for (const auto& o : outputs)
+      for (float v : o) all_zero = all_zero && v == 0.0f;
+    if (all_zero)  // e.g. an object detector that detects nothing in the samples
+      std::cerr << "eiota pack: warning: every expected output of the self-test is 0, so it cannot tell a working "
+                   "model from a broken one: choose samples in which the model finds something\n";
+    std::cout << "  a slot for this payload needs " << ((m.slot_size + 15) & ~uint64_t{15}) + extra.size() << " bytes (" << m.slot_size
+              << " without the self-test)\n";
   }
   std::string payload = write_payload(m.fingerprint, regions, sequence, k, extra);
   // Judged by the device's own reader against the deployed model before it is written.

@@ -113,7 +113,8 @@ bool parse_numbers(const std::string& text, std::vector<float>& out, std::string
 std::vector<float> read_features(const std::string& arg) {
   std::vector<float> v;
   std::string bad;
-  if (fs::exists(arg)) {
+  std::error_code ec;  // a long list of numbers is no file name; never an exception
+  if (fs::exists(arg, ec)) {
     std::string text;
     try {
       text = read_file(arg);
@@ -289,7 +290,7 @@ int cmd_simulate(const std::string& base, const std::string& payload, const std:
   try {
     return simulate(base, payload, expect, features, cache);
   } catch (const InputError& e) {
-    std::fprintf(stderr, "eiota: input error: %s\n", e.what());
+    std::fprintf(stderr, "eiota simulate: input error: %s\n", e.what());
     return kInputError;
   }
 }
