@@ -179,6 +179,7 @@ void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
     return;
   }
   s->serving = slot;
+  s->extra_len = f != NULL ? h.extra_len : 0;
   st->loaded = 1;
   st->status = slot == EIOTA_SLOT_FACTORY ? EIOTA_STATUS_FACTORY : EIOTA_STATUS_UPDATED;
   st->applied_sequence = status_of(s)->slot_sequence[slot];
@@ -353,11 +354,7 @@ int eiota_store_validate(const eiota_model* m, uint8_t slot) {
 
 uint32_t eiota_store_extra_len(const eiota_model* m) {
   const eiota_store* s = store_of(m);
-  const eiota_flash* f = s ? slot_flash(s, s->serving) : NULL;
-  if (f == NULL) return 0;
-  eiota_header h;
-  uint8_t head[EIOTA_MAX_HEADER_LEN];
-  return read_header(f, &h, head) == EIOTA_OK ? h.extra_len : 0;
+  return s ? s->extra_len : 0;
 }
 
 int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, uint32_t len) {

@@ -72,6 +72,7 @@ struct eiota_store {
   uint32_t erased_to;      // the target's bytes below this are erased (or written) by this write
   uint32_t resumed_from;   // payload offset the last resume continued from (for tests and logs)
   uint32_t keep_below;     // resuming: the target's bytes below this are kept, not written again
+  uint32_t extra_len;      // bytes of extra data (the self-test) in the serving slot
   uint8_t buf[EIOTA_JOURNAL_MAX_PROG];
 };
 

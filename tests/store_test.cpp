@@ -12,6 +12,14 @@ namespace {
 
 const Geometry kSmall = {4096, 1, 0xFF, 1};
 
+// Version v (sent as sequence v) applied, serving from the next inference, and confirmed.
+::testing::AssertionResult install(Device& d, int v) {
+  if (int err = d.apply(d.payload(v, v)); err != EIOTA_OK) return ::testing::AssertionFailure() << "apply " << v << ": " << err;
+  if (int now = d.serving(); now != v) return ::testing::AssertionFailure() << "serving " << now << ", not " << v;
+  if (int err = eiota_store_confirm(&d.model); err != EIOTA_OK) return ::testing::AssertionFailure() << "confirm: " << err;
+  return ::testing::AssertionSuccess();
+}
+
 class Store : public ::testing::TestWithParam<bool> {};  // param: values read in place (flash mode)
 
 TEST_P(Store, AnUpdateServesFromTheNextInferenceAndSurvivesAReset) {
@@ -38,9 +46,7 @@ TEST_P(Store, InferenceRunsOnTheOldValuesDuringTheDownload) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   std::string p = d.payload(2, 2);
   eiota_update u;
   eiota_update_begin(&u, &d.model);
@@ -58,9 +64,7 @@ TEST_P(Store, AnUnconfirmedTrialRevertsAtTheNthBoot) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
   ASSERT_EQ(d.serving(), 2);
   ASSERT_EQ(d.boot(), EIOTA_OK);  // boot 1 of the trial
@@ -82,9 +86,7 @@ TEST_P(Store, TheApplicationRevertsAndRecordsWhy) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
   ASSERT_EQ(d.serving(), 2);
   EXPECT_EQ(d.apply(d.payload(1, 3)), EIOTA_ERR_TRIAL);  // decide the trial first
@@ -119,9 +121,7 @@ TEST_P(Store, ABrokenDownloadLeavesTheServingModelAndABadSlotIsNeverServed) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   std::string bad = d.payload(2, 2);
   bad[bad.size() - 3] ^= 1;
   EXPECT_EQ(d.apply(bad), EIOTA_ERR_HASH_MISMATCH);
@@ -139,12 +139,8 @@ TEST_P(Store, SwapsBetweenStoredModelsEachVerified) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 2);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
+  ASSERT_TRUE(install(d, 2));
   ASSERT_EQ(eiota_store_select(&d.model, EIOTA_SLOT_A), EIOTA_OK);  // older than the floor: the device's own
   EXPECT_EQ(d.serving(), 1);
   ASSERT_EQ(eiota_store_select(&d.model, EIOTA_SLOT_FACTORY), EIOTA_OK);
@@ -284,9 +280,7 @@ TEST_P(Store, AResumeIsOnlyForItsOwnStream) {
   Device d({64, 1, 0xFF, 30}, GetParam());
   for (int v = 1; v <= 3; v++) d.known(v);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   std::string p2 = d.payload(2, 2);
   d.sim->cut_at(d.sim->ops() + 40, true);
   eiota_update u;
@@ -309,9 +303,7 @@ TEST_P(Store, AFlashReadErrorAtBootDoesNotForgetTheModel) {
   Device d(kSmall, GetParam());
   d.known(1);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   d.areas[1].failing_reads = 1;
   ASSERT_EQ(d.boot(), EIOTA_OK);
   EXPECT_EQ(d.serving(), 0);  // unreadable this boot: factory
@@ -325,9 +317,7 @@ TEST_P(Store, ARevertChecksTheSlotItGoesBackTo) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
   ASSERT_EQ(d.serving(), 2);
   d.sim->memory()[d.areas[1].base + d.def.regions[0].slot_offset] ^= 4;  // slot A decays during the trial
@@ -340,9 +330,7 @@ TEST_P(Store, AReleaseThatFailedItsTrialIsNeverServedAgain) {
   d.known(1);
   d.known(2);
   ASSERT_EQ(d.boot(), EIOTA_OK);
-  ASSERT_EQ(d.apply(d.payload(1, 1)), EIOTA_OK);
-  ASSERT_EQ(d.serving(), 1);
-  ASSERT_EQ(eiota_store_confirm(&d.model), EIOTA_OK);
+  ASSERT_TRUE(install(d, 1));
   ASSERT_EQ(d.apply(d.payload(2, 2)), EIOTA_OK);
   ASSERT_EQ(d.serving(), 2);
   ASSERT_EQ(eiota_store_revert(&d.model, EIOTA_REVERT_SELFTEST), EIOTA_OK);

@@ -37,14 +37,6 @@ struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
-}
-
 // What one run of a simulator printed.
 struct Side {
   std::string name;
@@ -61,7 +53,7 @@ struct Side {
 
 Side parse(const std::string& name, const RunResult& r) {
   Side s{name, r.code, r.out};
-  for (const auto& l : lines(r.out)) {
+  for (const auto& l : split_lines(r.out)) {
     std::istringstream in(l);
     std::string word, idx, w, wh;
     in >> word;
@@ -158,7 +150,7 @@ Side run_side(const std::string& name, const std::string& cmd) {
   Side s = parse(name, run_command(cmd));
   if (s.exit == 2) {  // the simulator's input error
     std::string why;
-    for (const auto& l : lines(s.text))
+    for (const auto& l : split_lines(s.text))
       if (l.rfind("sim: input error: ", 0) == 0) why = l.substr(18);
     throw InputError(name + ": " + (why.empty() ? s.text : why));
   }

@@ -44,14 +44,6 @@ bool parse_numbers(const std::string& text, Sample& out, std::string& bad) {
   return flush();
 }
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
-}
-
 uint32_t hex_u32(const std::string& s, const std::string& what) {
   if (s.size() != 8 || s.find_first_not_of("0123456789abcdef") != std::string::npos)
     throw std::runtime_error(what + ": '" + s + "' is not 8 hex digits");
@@ -95,7 +87,7 @@ int64_t arch_setting(const Arch& a, const std::string& name) {
 std::vector<Sample> read_selftest_samples(const std::string& path, int64_t want) {
   std::string text = read_file(path);
   std::vector<Sample> out;
-  std::vector<std::string> ls = lines(text);
+  std::vector<std::string> ls = split_lines(text);
   for (size_t i = 0; i < ls.size(); i++) {
     Sample s;
     std::string bad;
@@ -146,7 +138,7 @@ std::vector<Sample> selftest_outputs(const std::string& export_path, const std::
   std::vector<Sample> out;
   uint32_t outputs = 0;
   bool shaped = false;
-  for (const std::string& l : lines(r.out)) {
+  for (const std::string& l : split_lines(r.out)) {
     std::istringstream in(l);
     std::string word;
     in >> word;

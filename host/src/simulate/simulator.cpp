@@ -477,4 +477,12 @@ void build_simulator(const SimBuild& b) {
   write_file_atomic(stamp.string(), want);
 }
 
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string l;
+  while (std::getline(in, l)) out.push_back(l);
+  return out;
+}
+
 }  // namespace eiota::host

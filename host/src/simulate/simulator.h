@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace eiota::host {
 
@@ -29,5 +30,8 @@ struct RunResult {
 };
 
 RunResult run_command(const std::string& cmd);
+
+// `text` split at newlines (what a simulator run printed, a samples file).
+std::vector<std::string> split_lines(const std::string& text);
 
 }  // namespace eiota::host
