@@ -118,7 +118,7 @@ int replay(const eiota_store* s, uint8_t slot, const eiota_model* m, eiota_updat
     err = feed(f, u, eiota_model_region(m, i)->slot_offset, e.stored_len, &budget);
     if (err != EIOTA_OK) return err;
   }
-  return feed(f, u, eiota_slot_extra_start(values_end(m)), h.extra_len, &budget);
+  return feed(f, u, eiota_store_extra_at(m), h.extra_len, &budget);
 }
 
 // A counted region's count word is layout, not payload: it must still say what the tensor expects.
@@ -203,7 +203,7 @@ uint8_t writable_slot(const eiota_store* s) {
 }
 
 uint64_t span_of(const eiota_model* m, const eiota_header* h) {
-  return eiota_slot_extra_start(values_end(m)) + h->extra_len;
+  return eiota_store_extra_at(m) + h->extra_len;
 }
 
 // Bytes buffered for the prog at `at`: whole prog units, up to the buffer, never past the erase
@@ -236,6 +236,8 @@ int flush(eiota_store* s) {
 }  // namespace
 
 extern "C" {
+
+uint64_t eiota_store_extra_at(const eiota_model* m) { return eiota_slot_extra_start(values_end(m)); }
 
 const void* eiota_store_values(const eiota_model* m, const eiota_region* r) {
   const eiota_store* s = store_of(m);
@@ -362,7 +364,7 @@ int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, 
   const eiota_flash* f = s ? slot_flash(s, s->serving) : NULL;
   uint32_t total = eiota_store_extra_len(m);
   if (f == NULL || offset > total || len > total - offset) return EIOTA_ERR_STATE;
-  uint64_t at = eiota_slot_extra_start(values_end(m)) + offset;
+  uint64_t at = eiota_store_extra_at(m) + offset;
   return at > UINT32_MAX ? EIOTA_ERR_FLASH_RANGE : eiota_flash_read(f, (uint32_t)at, buf, len);
 }
 
@@ -577,7 +579,7 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
       }
     }
     if (!done) {
-      uint64_t at = eiota_slot_extra_start(values_end(m));
+      uint64_t at = eiota_store_extra_at(m);
       keep += block > at ? (block - at < h.extra_len ? block - at : h.extra_len) : 0;
     }
   } else {

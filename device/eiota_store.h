@@ -130,6 +130,8 @@ int eiota_store_read_extra(const eiota_model* m, uint32_t offset, uint8_t* buf, 
 // A payload whose whole header `head` (header_len bytes) passed the header checks starts: picks the
 // writable slot, forgets what it held and erases the span the payload needs (unless resuming).
 int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t* head);
+// Where the extra data starts in a slot of this model.
+uint64_t eiota_store_extra_at(const eiota_model* m);
 // Payload bytes at `addr` in the slot being written, in ascending order (gaps stay erased).
 int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, uint32_t len);
 // Verified: flushes, records the slot (NEW then TRIAL) and asks the next inference to switch to it.

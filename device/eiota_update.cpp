@@ -189,8 +189,8 @@ void seek_region(eiota_update* u) {
   }
 }
 
-// Where data byte `offset` of region `region` sits in the slot; a counted region's count goes
-// first.
+// Writes the next `take` bytes of the current region: to the RAM storage, or at the region's
+// place in the slot, a counted region's count first.
 int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
   const eiota_model* m = u->model;
   if (!u->to_store) return m->storage->write(m->storage->ctx, m, u->region, u->region_offset, data, take);
@@ -202,11 +202,6 @@ int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
     if (err != EIOTA_OK) return err;
   }
   return eiota_store_put(m, (uint64_t)r->slot_offset + u->region_offset, data, take);
-}
-
-uint64_t extra_at(const eiota_model* m) {
-  const eiota_region* last = eiota_model_region(m, m->region_count - 1);
-  return eiota_slot_extra_start(last ? (uint64_t)last->slot_offset + eiota_region_size(last) : 0);
 }
 
 int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
@@ -232,7 +227,7 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
       uint32_t at = u->data_seen - (uint32_t)u->data_sum;
       take = u->header.data_len - u->data_seen;
       if (take > *len) take = (uint32_t)*len;
-      if (writes && u->to_store) err = eiota_store_put(m, extra_at(m) + at, *data, take);
+      if (writes && u->to_store) err = eiota_store_put(m, eiota_store_extra_at(m) + at, *data, take);
     }
     if (err != EIOTA_OK) return err;
     eiota_sha256_update(&u->sha, *data, take);
