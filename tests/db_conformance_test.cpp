@@ -497,6 +497,8 @@ TEST_F(PgDb, ErrorsNameTheDatabaseWithoutItsPassword) {
   }
   d->migrate();
   EXPECT_FALSE(d->model("m")) << "the failed call left the pool unusable";
+  EXPECT_THROW(d->put_model({"m", std::string("{\0}", 3), ""}), std::runtime_error) << "a NUL would cut the text";
+  EXPECT_FALSE(d->model("m"));
 }
 
 TEST_F(PgDb, PoolSurvivesItsConnectionsBeingKilled) {

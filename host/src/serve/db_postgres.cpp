@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <tuple>
 
 #include "db_backends.h"
 
@@ -102,6 +101,8 @@ class Params {
 
  private:
   Params& add(std::string v, Oid type) {
+    // Text parameters end at a NUL (libpq reads them as C strings): refuse rather than cut.
+    if (v.find('\0') != std::string::npos) throw PgError("a text value holds a NUL byte", "22021");
     owned_.push_back(std::move(v));
     values_.push_back(owned_.back().c_str());
     lengths_.push_back(static_cast<int>(owned_.back().size()));
