@@ -389,6 +389,39 @@ TEST_P(DbConformance, ConcurrentReportsAndCheckinsCountExactly) {
   }
 }
 
+TEST_P(DbConformance, ConcurrentRolloutsAndReleasesCountEveryChange) {
+  constexpr int kThreads = 8, kEach = 15;
+  Db& d = db();
+  ChannelRow start = d.set_release("m", "stable", sha('0'), 0, 0.2, 5);
+  std::atomic<int> applied{0}, refused{0}, releases{0}, errors{0}, stored{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; i++)
+    threads.emplace_back([&, i] {
+      try {
+        for (int k = 0; k < kEach; k++) {
+          if (i == 0 && k % 5 == 4) {
+            d.set_release("m", "stable", sha(static_cast<char>('a' + k)), 0, 0.2, 5);
+            releases++;
+          }
+          std::string cur = d.channel("m", "stable")->current_sha;
+          (d.set_rollout("m", "stable", cur, k, std::nullopt) ? applied : refused)++;
+          if (d.put_payload(payload_row("m", sha('p'), 1, 1), "x")) stored++;  // all race to store one payload
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+        errors++;
+      }
+    });
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(errors, 0);
+  EXPECT_EQ(applied + refused, kThreads * kEach);
+  EXPECT_EQ(stored, 1) << "one payload stored more than once";
+  auto end = d.channel("m", "stable");
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->generation, start.generation + applied + releases) << "a change was lost or counted twice";
+  EXPECT_EQ(end->current_sha, sha(static_cast<char>('a' + kEach - 1)));
+}
+
 TEST_P(DbConformance, TwoDbObjectsSeeEachOthersWrites) {
   Db& a = db();
   std::unique_ptr<Db> b = open_db(url_);  // what a second process does
