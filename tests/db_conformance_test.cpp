@@ -534,6 +534,41 @@ TEST_F(PgDb, ErrorsNameTheDatabaseWithoutItsPassword) {
   EXPECT_FALSE(d->model("m"));
 }
 
+// Runs one statement as the server's superuser in `database`; its error, empty if none.
+std::string admin_exec(const std::string& database, const std::string& sql) {
+  PGconn* c = PQconnectdb(eiota::test::pg_server().url(database).c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string err = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ? "" : PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  return err;
+}
+
+TEST_F(PgDb, ARoleThatCannotCreateTablesStartsOnAMigratedDatabase) {
+  std::string dbname = url_.substr(url_.rfind('/') + 1), role = dbname + "_rw";
+  ASSERT_EQ(admin_exec(dbname, "CREATE ROLE " + role + " LOGIN"), "");
+  auto owner = open_db(url_);
+  owner->migrate();
+  ASSERT_EQ(admin_exec(dbname, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role), "");
+  std::string rw_url = url_;
+  rw_url.replace(rw_url.find("postgres@"), 9, role + "@");
+  auto rw = open_db(rw_url);
+  EXPECT_NO_THROW(rw->migrate());
+  rw->put_model({"m", "{}", ""});
+  EXPECT_TRUE(owner->model("m"));
+  // The same role cannot create the tables on a database that lacks them: a clear error.
+  auto d = eiota::test::pg_server().fresh_database();
+  std::string fresh = d.substr(d.rfind('/') + 1);
+  ASSERT_EQ(admin_exec(fresh, "REVOKE CREATE ON SCHEMA public FROM PUBLIC"), "");
+  d.replace(d.find("postgres@"), 9, role + "@");
+  try {
+    open_db(d)->migrate();
+    ADD_FAILURE() << "migrated without the right to create tables";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("migrate: permission denied"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(PgDb, PoolSurvivesItsConnectionsBeingKilled) {
   auto d = open_db(url_);
   d->migrate();

@@ -58,6 +58,7 @@ std::string one_line(const char* msg) {
   std::string s = msg ? msg : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   std::replace(s.begin(), s.end(), '\n', ' ');
+  std::replace(s.begin(), s.end(), '\t', ' ');
   return s.empty() ? "unknown libpq error" : s;
 }
 
@@ -160,9 +161,14 @@ Result exec(PGconn* c, const char* sql, const Params& p = Params(), int result_f
   ExecStatusType st = r.get() ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
   const char* state = r.get() ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-  const char* msg = r.get() ? PQresultErrorMessage(r.get()) : nullptr;
-  if (!msg || !*msg) msg = PQerrorMessage(c);
-  throw PgError(one_line(msg), state ? state : "");
+  // The server's message with its detail and hint, without the "ERROR:" and the statement quoted;
+  // libpq's own message when the server said nothing (the connection broke).
+  const char* primary = r.get() ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (!primary) throw PgError(one_line(PQerrorMessage(c)), state ? state : "");
+  std::string msg = primary;
+  for (int field : {PG_DIAG_MESSAGE_DETAIL, PG_DIAG_MESSAGE_HINT})
+    if (const char* more = PQresultErrorField(r.get(), field)) msg += std::string(" (") + more + ")";
+  throw PgError(one_line(msg.c_str()), state ? state : "");
 }
 
 const char* const kSchema[] = {
@@ -219,11 +225,14 @@ class PgDb final : public Db {
     run("migrate", [&](PGconn* c) {
       exec(c, "SET LOCAL client_min_messages = warning");  // not a NOTICE per table that exists
       exec(c, "SELECT pg_advisory_xact_lock($1)", Params().i64(kMigrateLock));
-      for (const char* sql : kSchema) exec(c, sql);
-      exec(c, "INSERT INTO eiota_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING",
-           Params().text(std::to_string(kSchemaVersion)));
-      Result v = exec(c, "SELECT value FROM eiota_meta WHERE key = 'schema_version'");
-      int version = static_cast<int>(v.i64(0, 0));
+      // Once the schema is there, a role that may only read and write (not create) can start.
+      int version = schema_version(c);
+      if (version < kSchemaVersion) {
+        for (const char* sql : kSchema) exec(c, sql);
+        exec(c, "INSERT INTO eiota_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+             Params().text(std::to_string(kSchemaVersion)));
+        version = schema_version(c);
+      }
       if (version > kSchemaVersion)
         throw PgError("the schema is version " + std::to_string(version) + ", newer than this eiota's (" +
                           std::to_string(kSchemaVersion) + "): upgrade eiota",
@@ -552,6 +561,13 @@ class PgDb final : public Db {
       throw std::runtime_error(name_ + ": " + what + ": percent " + std::to_string(percent) + ", halt_failures " +
                                std::to_string(halt_failures) + ", halt_min_reports " + std::to_string(halt_min_reports) +
                                ": out of range (0..100, 0..1, >= 0)");
+  }
+
+  // 0 when the tables are not there yet.
+  static int schema_version(PGconn* c) {
+    if (exec(c, "SELECT to_regclass('eiota_meta') IS NOT NULL").str(0, 0) != "t") return 0;
+    Result v = exec(c, "SELECT value FROM eiota_meta WHERE key = 'schema_version'");
+    return v.rows() ? static_cast<int>(v.i64(0, 0)) : 0;
   }
 
   static std::optional<ModelRow> model_row(const Result& r) {
