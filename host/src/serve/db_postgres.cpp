@@ -154,8 +154,7 @@ class Result {
   PGresult* r_;
 };
 
-
-// One statement; throws PgError with libpq's message and the SQLSTATE.
+// One statement; throws PgError with the server's (or libpq's) message and the SQLSTATE.
 Result exec(PGconn* c, const char* sql, const Params& p = Params(), int result_format = 0) {
   Result r(PQexecParams(c, sql, p.size(), p.types(), p.values(), p.lengths(), p.formats(), result_format));
   ExecStatusType st = r.get() ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
