@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "names.h"
+#include "static_tree.h"
 
 namespace eiota::host {
 namespace {
@@ -66,11 +67,6 @@ httplib::Client client(const ServerUrl& at, const std::string& token) {
 }
 
 }  // namespace
-
-void check_name(const std::string& what, const std::string& name) {
-  if (!valid_name(name))
-    throw std::runtime_error(what + " '" + name + "' is not a name of 1-64 characters from [A-Za-z0-9._-] not starting with a dot");
-}
 
 ServerUrl parse_server_url(const std::string& url) {
   auto bad = [&](const std::string& why) { return std::runtime_error("--server '" + url + "': " + why + " (http://host[:port][/base])"); };

@@ -8,9 +8,6 @@
 
 namespace eiota::host {
 
-// Throws std::runtime_error unless `name` is a model or channel name (docs/DELIVERY.md).
-void check_name(const std::string& what, const std::string& name);
-
 // "http[s]://host[:port][/base]": the origin httplib connects to and the base path (no trailing
 // slash, "" for none). Throws std::runtime_error naming the URL when it is not one.
 struct ServerUrl {

@@ -13,7 +13,6 @@
 #include <stdexcept>
 
 #include "names.h"
-#include "server_client.h"
 
 namespace fs = std::filesystem;
 
@@ -97,6 +96,11 @@ void write_replace(const fs::path& p, const std::string& data, bool newer_than_o
 }
 
 }  // namespace
+
+void check_name(const std::string& what, const std::string& name) {
+  if (!valid_name(name))
+    throw std::runtime_error(what + " '" + name + "' is not a name of 1-64 characters from [A-Za-z0-9._-] not starting with a dot");
+}
 
 std::string pointer_text(const DeliveryPayload& p) {
   return "eiota-pointer 1\nid " + p.id + "\nsequence " + std::to_string(p.sequence) + "\nsize " + std::to_string(p.size) +

@@ -9,6 +9,9 @@
 
 namespace eiota::host {
 
+// Throws std::runtime_error naming `what` unless `name` is a model or channel name (DELIVERY.md).
+void check_name(const std::string& what, const std::string& name);
+
 // The pointer file's text, byte for byte as DELIVERY.md gives it.
 std::string pointer_text(const DeliveryPayload& p);
 
