@@ -8,7 +8,8 @@
 #   downloads: GET <base>/demo/payloads/<sha256>.eiota (the whole payload).
 # Prints requests per second, socket errors and non-2xx/3xx answers side by side (docs/FIGURES.md).
 # Environment: DURATION (10s), THREADS (2), CONNECTIONS (32), NGINX_WORKERS (1), SERVE_THREADS
-# (eiota serve's default when unset), EIOTA_BUILD_DIR (build), KEEP=1 keeps the work folder.
+# (eiota serve's default when unset), EIOTA_BUILD_DIR (build), KEEP=1 keeps the work folder,
+# SERVE=0 runs nginx alone (a baseline on a machine without eiota serve).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${EIOTA_BUILD_DIR:-$here/build}" && pwd)
@@ -91,6 +92,8 @@ if [ "$nginx_workers" != 1 ]; then sed -i 's/^master_process off;$//' nginx/ngin
 pids+=($!)
 wait_port "$nginx_port" "$!" nginx/error.log
 
+serve_on="${SERVE:-1}"
+if [ "$serve_on" != 0 ]; then
 echo "== eiota serve (SQLite)"
 db="sqlite:$work/serve.db"
 "$eiota" serve-admin --db "$db" model --name demo --manifest "$manifest"
@@ -101,6 +104,7 @@ pids+=($!)
 wait_port "$serve_port" "$!" serve.log
 for _ in $(seq 1 100); do grep -q "listening on" serve.log && break; sleep 0.1; done
 "$eiota" publish --server "http://127.0.0.1:$serve_port/eiota/v1" --token "$token" --model demo --channel stable update.eiota
+fi
 
 pointer=site/demo/stable/pointer
 id=$(awk '$1 == "id" {print $2}' "$pointer")
@@ -123,8 +127,18 @@ LUA
 checkin_lua "$nginx_etag" >nginx-checkin.lua
 checkin_lua "$serve_etag" >serve-checkin.lua
 
-# Sanity: both answer the check-in with 304 and the download with the same bytes.
-for url in "http://127.0.0.1:$nginx_port" "http://127.0.0.1:$serve_port"; do :; done
+# Both must answer a check-in that names the release with 304 and serve the same bytes, or the
+# figures compare different work.
+if command -v curl >/dev/null; then
+  targets=("nginx $nginx_port $nginx_etag")
+  [ "$serve_on" = 0 ] || targets+=("serve $serve_port $serve_etag")
+  for t in "${targets[@]}"; do
+    set -- $t
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $3" "http://127.0.0.1:$2/eiota/v1/demo/stable/pointer?device=x&running=$id")
+    [ "$code" = 304 ] || echo "wrk.sh: warning: $1 answers a check-in of the current release with $code, not 304" >&2
+    curl -s "http://127.0.0.1:$2/eiota/v1/demo/$payload_path" | cmp -s - update.eiota || echo "wrk.sh: warning: $1 serves other bytes than update.eiota" >&2
+  done
+fi
 
 run_wrk() {  # label, url, [lua]
   local out="$work/$1.wrk"
@@ -138,11 +152,14 @@ run_wrk() {  # label, url, [lua]
 
 echo "== wrk: $threads threads, $connections connections, $duration each"
 read -r n_ci_rps n_ci_err n_ci_non < <(run_wrk nginx-checkin "http://127.0.0.1:$nginx_port/eiota/v1/demo/stable/pointer" nginx-checkin.lua)
-read -r s_ci_rps s_ci_err s_ci_non < <(run_wrk serve-checkin "http://127.0.0.1:$serve_port/eiota/v1/demo/stable/pointer" serve-checkin.lua)
 read -r n_dl_rps n_dl_err n_dl_non < <(run_wrk nginx-download "http://127.0.0.1:$nginx_port/eiota/v1/demo/$payload_path")
-read -r s_dl_rps s_dl_err s_dl_non < <(run_wrk serve-download "http://127.0.0.1:$serve_port/eiota/v1/demo/$payload_path")
+s_ci_rps=- s_ci_err=- s_ci_non=- s_dl_rps=- s_dl_err=- s_dl_non=-
+if [ "$serve_on" != 0 ]; then
+  read -r s_ci_rps s_ci_err s_ci_non < <(run_wrk serve-checkin "http://127.0.0.1:$serve_port/eiota/v1/demo/stable/pointer" serve-checkin.lua)
+  read -r s_dl_rps s_dl_err s_dl_non < <(run_wrk serve-download "http://127.0.0.1:$serve_port/eiota/v1/demo/$payload_path")
+fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b > 0) printf "%.2f", a / b; else print "-" }'; }
 echo
 echo "payload $(stat -c %s update.eiota) bytes; $(nproc) cores; $("$nginx" -v 2>&1 | sed 's/^nginx version: //'), $("$eiota" --version)"
 printf '%-22s %14s %14s %12s\n' "" "nginx" "eiota serve" "serve/nginx"

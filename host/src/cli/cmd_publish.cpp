@@ -25,6 +25,8 @@ std::string token_of(const PublishCommands& c) {
 }
 
 int publish_static_tree(const PublishCommands& c) {
+  check_name("model", c.model);
+  check_name("channel", c.channel);
   if (c.base.empty()) throw std::runtime_error("--static needs --base: the patched library the devices run, or its eiota-manifest.json");
   for (const char* server_only : {"--token", "--percent", "--halt-failures", "--halt-min-reports"})
     if (c.publish->count(server_only)) throw std::runtime_error(std::string(server_only) + " is for --server; a static tree has no rollout");
