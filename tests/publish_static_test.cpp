@@ -198,3 +198,20 @@ TEST_F(PublishStatic, FlagsAreCheckedBeforeAnythingIsRead) {
 }
 
 }  // namespace
+
+namespace {
+
+// A pointer that is not one (another tool's file, a sequence past 2^63-1) is replaced, not obeyed.
+TEST_F(PublishStatic, AMalformedPointerIsReplaced) {
+  for (const std::string& old : {std::string("eiota-pointer 1\nsequence 9999999999999999999\n"), std::string("hello\nsequence 9\n"),
+                                 std::string("eiota-pointer 1\nsequence 12x\n")}) {
+    fs::remove_all(tree);
+    fs::create_directories(tree / "demo/stable");
+    std::ofstream(tree / "demo/stable/pointer") << old;
+    Result r = publish("u3.eiota");
+    EXPECT_EQ(r.code, 0) << old << "\n" << r.out;
+    EXPECT_EQ(slurp(tree / "demo/stable/pointer"), expected_pointer(slurp(fx / "u3.eiota")));
+  }
+}
+
+}  // namespace

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +74,7 @@ void write_replace(const fs::path& p, const std::string& data, bool newer_than_o
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) fail(tmp, std::string("cannot create: ") + std::strerror(errno));
   size_t done = 0;
+  errno = 0;
   while (done < data.size()) {
     ssize_t n = write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -115,7 +117,9 @@ long long pointer_sequence(const std::string& text) {
     if (line.rfind("sequence ", 0) != 0) continue;
     std::string v = line.substr(9);
     if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) return -1;
-    return std::stoll(v);
+    unsigned long long n = 0;
+    for (char c : v) n = n * 10 + static_cast<unsigned>(c - '0');  // 19 digits fit in 64 bits
+    return n > static_cast<unsigned long long>(INT64_MAX) ? -1 : static_cast<long long>(n);
   }
   return -1;
 }
