@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cmd_publish.h"
 #include "commands.h"
 #include "eiota_format.h"
 #include "keys.h"
@@ -122,8 +123,11 @@ int run(int argc, char** argv) {
   build_sim->add_option("--sketch", sketch, "an .ino to build on the host Arduino shim");
   build_sim->add_option("--objects", objects, "object files shared by builds, kept by content (default OUTPUT.objs/cache)");
 
+  auto publish_cmds = add_publish_commands(app);  // publish, rollout (cmd_publish.cpp)
+
   CLI11_PARSE(app, argc, argv);  // a parse error exits with CLI11's own code (docs/CLI.md)
   try {
+    if (int code = run_publish_commands(*publish_cmds); code >= 0) return code;
     if (*keygen_cmd) {
       SecretKey k = keygen(key_name);
       std::cout << "wrote " << key_name << ".key (secret) and " << key_name << ".pub, key id " << key_id_hex(k.pk) << "\n";

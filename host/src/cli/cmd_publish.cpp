@@ -1,0 +1,131 @@
+// `eiota publish --static DIR | --server URL` and `eiota rollout` (docs/CLI.md, docs/DELIVERY.md).
+#include "cmd_publish.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "export_files.h"
+#include "keys.h"
+#include "manifest.h"
+#include "server_client.h"
+#include "static_tree.h"
+
+using namespace eiota::host;
+
+namespace eiota::cli {
+namespace {
+
+std::string token_of(const PublishCommands& c) {
+  if (!c.token.empty()) return c.token;
+  const char* t = std::getenv("EIOTA_TOKEN");
+  if (t && *t) return t;
+  throw std::runtime_error("--server needs --token (or the environment variable EIOTA_TOKEN)");
+}
+
+int publish_static_tree(const PublishCommands& c) {
+  check_name("model", c.model);
+  check_name("channel", c.channel);
+  if (c.base.empty()) throw std::runtime_error("--static needs --base: the patched library the devices run, or its eiota-manifest.json");
+  for (const char* server_only : {"--token", "--percent", "--halt-failures", "--halt-min-reports"})
+    if (c.publish->count(server_only)) throw std::runtime_error(std::string(server_only) + " is for --server; a static tree has no rollout");
+  Manifest m = load_manifest(c.base);
+  if (!c.key.empty()) {
+    auto pk = load_public_key(c.key);
+    if (pk != m.public_key)
+      throw std::runtime_error(c.key + " is not the key " + c.base + " trusts (key id " + key_id_hex(pk) + ", the device's " +
+                               key_id_hex(m.public_key) + ")");
+  }
+  StaticPublish r = publish_static(c.static_dir, c.model, c.channel, read_file(c.payload), c.payload, m);
+  std::cout << "published " << r.payload.id << " (" << r.payload.size << " bytes, sha256 " << r.payload.sha256 << ") as " << c.model
+            << "/" << c.channel << "\n"
+            << "  " << r.payload_path << (r.payload_written ? ": written" : ": already there, unchanged") << "\n"
+            << "  " << r.pointer_path << (r.pointer_written ? ": replaced" : ": already names it, unchanged") << "\n";
+  return 0;
+}
+
+int publish_server(const PublishCommands& c) {
+  if (!c.base.empty() || !c.key.empty())
+    throw std::runtime_error("--base and --key are for --static; the server checks the payload against the model it has registered");
+  check_name("model", c.model);  // before anything is sent
+  check_name("channel", c.channel);
+  ServerClient s(c.server, token_of(c));
+  Uploaded u = s.upload(c.model, read_file(c.payload));
+  std::cout << "uploaded " << u.id << " (" << u.size << " bytes, sha256 " << u.sha256 << ") to " << c.server << "/" << c.model
+            << (u.created ? "" : " (the server had it already)") << "\n";
+  Release rel;
+  rel.sha256 = u.sha256;
+  rel.percent = c.percent;
+  rel.halt_failures = c.halt_failures;
+  rel.halt_min_reports = c.halt_min_reports;
+  s.release(c.model, c.channel, rel);
+  std::cout << "released " << u.id << " on " << c.model << "/" << c.channel << " to " << c.percent << "% of devices (halts when "
+            << c.halt_failures << " of at least " << c.halt_min_reports << " reporting devices fail)\n";
+  return 0;
+}
+
+int rollout(const PublishCommands& c) {
+  ServerClient s(c.server, token_of(c));
+  std::optional<int> percent;
+  if (c.rollout->count("--percent")) percent = c.percent;
+  std::optional<std::string> state;
+  if (c.pause) state = "paused";
+  if (c.resume) state = "active";
+  std::string answer = s.rollout(c.model, c.channel, percent, state);
+  std::cout << c.model << "/" << c.channel << ":";
+  if (percent) std::cout << " percent " << *percent;
+  if (state) std::cout << " state " << *state;
+  std::cout << "\n";
+  if (!answer.empty()) std::cout << answer << (answer.back() == '\n' ? "" : "\n");
+  return 0;
+}
+
+}  // namespace
+
+std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app) {
+  auto c = std::make_unique<PublishCommands>();
+  auto* p = app.add_subcommand("publish", "offer a payload to devices: write it into a static tree, or upload and release it on eiota serve");
+  c->publish = p;
+  p->add_option("payload", c->payload, "the payload (eiota pack)")->required();
+  auto* st = p->add_option("--static", c->static_dir, "the tree to write: DIR/<model>/payloads/<sha256>.eiota and DIR/<model>/<channel>/pointer");
+  auto* sv = p->add_option("--server", c->server, "eiota serve's base URL, e.g. http://updates.example.com/eiota/v1");
+  st->excludes(sv);
+  sv->excludes(st);
+  p->add_option("--token", c->token, "--server: an upload token (eiota serve-admin token); default: $EIOTA_TOKEN");
+  p->add_option("--model", c->model, "model name")->required();
+  p->add_option("--channel", c->channel, "channel name, e.g. stable or beta")->required();
+  p->add_option("--base", c->base, "--static: the patched library the devices run, or its eiota-manifest.json");
+  p->add_option("--key", c->key, "--static: the public key; must be the one --base trusts");
+  p->add_option("--percent", c->percent, "--server: share of devices offered the release, 0-100 (default 100)")->check(CLI::Range(0, 100));
+  p->add_option("--halt-failures", c->halt_failures, "--server: halt when this share of reporting devices failed, 0-1 (default 0.2)")
+      ->check(CLI::Range(0.0, 1.0));
+  p->add_option("--halt-min-reports", c->halt_min_reports, "--server: reports needed before a halt (default 5)")->check(CLI::Range(0, 1000000));
+
+  auto* r = app.add_subcommand("rollout", "change the current release's rollout on eiota serve: percent, pause, resume");
+  c->rollout = r;
+  r->add_option("--server", c->server, "eiota serve's base URL")->required();
+  r->add_option("--token", c->token, "an upload token; default: $EIOTA_TOKEN");
+  r->add_option("--model", c->model, "model name")->required();
+  r->add_option("--channel", c->channel, "channel name")->required();
+  r->add_option("--percent", c->percent, "share of devices offered the release, 0-100 (devices already running it stay on it)")
+      ->check(CLI::Range(0, 100));
+  auto* pause = r->add_flag("--pause", c->pause, "stop offering the release to more devices");
+  auto* resume = r->add_flag("--resume", c->resume, "offer it again; also clears an automatic halt");
+  pause->excludes(resume);
+  return c;
+}
+
+int run_publish_commands(const PublishCommands& c) {
+  if (*c.publish) {
+    if (c.static_dir.empty() == c.server.empty()) throw std::runtime_error("give --static DIR or --server URL");
+    return c.static_dir.empty() ? publish_server(c) : publish_static_tree(c);
+  }
+  if (*c.rollout) {
+    if (!c.rollout->count("--percent") && !c.pause && !c.resume) throw std::runtime_error("give --percent, --pause or --resume");
+    return rollout(c);
+  }
+  return -1;
+}
+
+}  // namespace eiota::cli

@@ -1,0 +1,25 @@
+// `eiota publish` (a static tree, or upload + release to `eiota serve`) and `eiota rollout`:
+// their flags are added to the app by add_publish_commands and run by run_publish_commands, so
+// main.cpp holds only two lines of them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+namespace eiota::cli {
+
+struct PublishCommands {
+  CLI::App* publish = nullptr;
+  CLI::App* rollout = nullptr;
+  std::string payload, static_dir, server, token, model, channel, base, key;
+  int percent = 100, halt_min_reports = 5;
+  double halt_failures = 0.2;
+  bool pause = false, resume = false;
+};
+
+std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app);
+// The exit code when one of these verbs was given, else -1. Throws std::runtime_error on errors.
+int run_publish_commands(const PublishCommands& c);
+
+}  // namespace eiota::cli
