@@ -298,11 +298,11 @@ int judge_download(eiota_client* c, const eiota_http_response* r) {
 
 int feed_payload(void* ctx, const eiota_http_response* r, const uint8_t* data, size_t len) {
   eiota_client* c = static_cast<eiota_client*>(ctx);
-  c->body_bytes = len > UINT32_MAX - c->body_bytes ? UINT32_MAX : c->body_bytes + (uint32_t)len;
   if (!c->headers_seen) {
     int err = judge_download(c, r);
     if (err != EIOTA_OK) return err;
   }
+  c->body_bytes = len > UINT32_MAX - c->body_bytes ? UINT32_MAX : c->body_bytes + (uint32_t)len;  // payload bytes only
   int err = eiota_update_write(c->update, data, len);
   if (err != EIOTA_OK) {
     c->update_error = (int16_t)err;

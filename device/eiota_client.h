@@ -129,7 +129,8 @@ int eiota_client_check(eiota_client* c, const eiota_model* m);
 int eiota_client_download(eiota_client* c, const eiota_model* m, struct eiota_update* u);
 
 // POST <base>/<model>/report. `result`: applied, confirmed, reverted, failed or current;
-// `running` / `target`: payload ids (NULL: the model's running id, if a model was used);
+// `running` / `target`: payload ids (running NULL: the running id of the model last given to
+// check, download or run, factory if none; target NULL: the same as running);
 // `error`: an eiota_err (0 unless failed). EIOTA_OK on a 2xx, else the error (a lost report
 // is harmless: the next check-in says what runs).
 int eiota_client_report(eiota_client* c, const char* result, const char* running, const char* target, int error);
