@@ -1,6 +1,7 @@
 /* Every public device header, included from C99 (Zephyr and ESP-IDF applications are C) and
  * used: built by the default build with -std=c99 -Wall -Wextra -Werror -pedantic. */
 #include "eiota_arduino.h"
+#include "eiota_arduino_transport.h"
 #include "eiota_client.h"
 #include "eiota_ed25519.h"
 #include "eiota_errors.h"
