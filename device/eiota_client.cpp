@@ -417,13 +417,12 @@ int eiota_client_check(eiota_client* c, const eiota_model* m) {
   if (err != EIOTA_OK) return err;
   if (c->resp.status == 304) return EIOTA_CLIENT_CURRENT;
   if (c->resp.status != 200) return EIOTA_ERR_HTTP_STATUS;
-  eiota_client_pointer p;
-  err = eiota_client_parse_pointer(c->buf.text, c->text_len, &p);
+  c->has_pointer = 0;
+  err = eiota_client_parse_pointer(c->buf.text, c->text_len, &c->pointer);  // in place: no copy on the stack
   if (err != EIOTA_OK) return err;
-  c->pointer = p;
   c->has_pointer = 1;
   memcpy(c->pending_etag, c->resp.etag, sizeof c->pending_etag);
-  if (strcmp(p.id, running) == 0) {
+  if (strcmp(c->pointer.id, running) == 0) {
     memcpy(c->etag, c->pending_etag, sizeof c->etag);
     return EIOTA_CLIENT_CURRENT;
   }
