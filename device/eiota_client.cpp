@@ -172,8 +172,8 @@ Out path_start(eiota_client* c) {
 int exchange(eiota_client* c, int head_len, const uint8_t* body, size_t body_len, eiota_http_body_fn on_body, void* ctx) {
   const eiota_transport* t = c->cfg.transport;
   uint32_t timeout = c->cfg.timeout_ms;
-  if (head_len < 0) return head_len;
   eiota_http_begin(&c->resp, 0);
+  if (head_len < 0) return head_len;
   int err = t->connect(t->ctx, c->host, c->port, timeout);
   if (err == EIOTA_OK) err = t->send(t->ctx, (const uint8_t*)c->buf.req.head, (size_t)head_len, timeout);
   if (err == EIOTA_OK && body_len > 0) err = t->send(t->ctx, body, body_len, timeout);
@@ -225,12 +225,11 @@ bool parse_u64(const char* s, size_t n, uint64_t* out) {
 
 bool valid_payload_path(const char* s, size_t n) {
   if (n == 0 || n > EIOTA_CLIENT_MAX_PAYLOAD_PATH || s[0] == '/' || !valid_chars(s, n, "/._-")) return false;
-  for (size_t i = 0; i < n; i++) {  // no "." or ".." segment
+  for (size_t i = 0; i < n; i++) {  // segments are names: not empty, not starting with a dot ("..", ".x")
     bool seg_start = i == 0 || s[i - 1] == '/';
-    if (seg_start && s[i] == '.' && (i + 1 == n || s[i + 1] == '/' || (s[i + 1] == '.' && (i + 2 == n || s[i + 2] == '/'))))
-      return false;
+    if (seg_start && (s[i] == '.' || s[i] == '/')) return false;
   }
-  return true;
+  return s[n - 1] != '/';
 }
 
 enum Seen { kId = 1, kSequence = 2, kSize = 4, kSha = 8, kPayload = 16, kAll = 31 };

@@ -406,6 +406,9 @@ TEST(Client, PointerParserChecksEveryField) {
            ptr("7-89abcdef01234567", "7", "1272", sha, "../../etc/passwd"),
            ptr("7-89abcdef01234567", "7", "1272", sha, "/abs"),
            ptr("7-89abcdef01234567", "7", "1272", sha, "a/./b"),
+           ptr("7-89abcdef01234567", "7", "1272", sha, "a/.hidden"),
+           ptr("7-89abcdef01234567", "7", "1272", sha, "a//b"),
+           ptr("7-89abcdef01234567", "7", "1272", sha, "a/"),
            ptr("7-89abcdef01234567", "7", "1272", sha, "a b"),
            ptr("7-89abcdef01234567", "7", "1272", sha, std::string(97, 'a')),
            ok + "id 7-89abcdef01234567\n",                            // a key twice
