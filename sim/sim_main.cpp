@@ -506,6 +506,11 @@ int main(int argc, char** argv) {
       g_ota.device_id = argv[++i];
     } else if (a == "--report" && i + 1 < argc) {
       g_ota.report = argv[++i];
+      if (g_ota.report != "applied" && g_ota.report != "confirmed" && g_ota.report != "reverted" &&
+          g_ota.report != "failed" && g_ota.report != "current") {
+        fprintf(stderr, "sim: input error: --report takes applied, confirmed, reverted, failed or current, not '%s'\n", argv[i]);
+        return 2;
+      }
     } else if (a == "--net-attempts" && i + 1 < argc) {
       if (!parse_count("--net-attempts", argv[++i], 1, &g_ota.attempts)) return 2;
     } else if (a == "--net-timeout" && i + 1 < argc) {

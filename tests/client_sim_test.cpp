@@ -165,6 +165,8 @@ TEST(ClientSim, TheSimulatedDeviceUpdatesOverHttpResumesAndReports) {
   EXPECT_EQ(sh("./dev --server ftp://x --model demo").code, 2);
   EXPECT_EQ(sh("./dev --server " + s.url() + " --model demo --net-attempts 0").code, 2);
   EXPECT_EQ(sh("./dev --model demo").code, 2);
+  EXPECT_EQ(sh("./dev --server " + s.url() + " --model demo --report maybe").code, 2);
+  EXPECT_EQ(s.requests().size(), 10u);  // none of them sent anything
 }
 
 }  // namespace
