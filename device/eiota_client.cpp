@@ -289,6 +289,13 @@ int judge_download(eiota_client* c, const eiota_http_response* r) {
   } else {
     return EIOTA_ERR_HTTP_STATUS;
   }
+  // Never more than the pointer said: a longer body is refused before it is read.
+  uint32_t size = c->pointer.size;
+  if ((r->status == 200 && (r->flags & EIOTA_HTTP_F_LENGTH) && r->content_length > size) ||
+      (r->status == 206 && (r->flags & EIOTA_HTTP_F_TOTAL) && r->range_total > size)) {
+    c->update_error = EIOTA_ERR_OVERSIZE;
+    return EIOTA_ERR_OVERSIZE;
+  }
   if (r->etag[0] != '\0' && !(r->flags & EIOTA_HTTP_F_WEAK_ETAG)) {
     memcpy(c->payload_etag, r->etag, sizeof c->payload_etag);
   }
@@ -302,12 +309,12 @@ int feed_payload(void* ctx, const eiota_http_response* r, const uint8_t* data, s
     if (err != EIOTA_OK) return err;
   }
   c->body_bytes = len > UINT32_MAX - c->body_bytes ? UINT32_MAX : c->body_bytes + (uint32_t)len;  // payload bytes only
-  int err = eiota_update_write(c->update, data, len);
+  int err = len > (size_t)(c->pointer.size - c->fed) ? (int)EIOTA_ERR_OVERSIZE : eiota_update_write(c->update, data, len);
   if (err != EIOTA_OK) {
     c->update_error = (int16_t)err;
     return err;
   }
-  c->fed += (uint32_t)len;  // the update accepted it: at most the payload's size
+  c->fed += (uint32_t)len;  // at most the pointer's size
   if (c->cfg.progress != NULL) c->cfg.progress(c->cfg.progress_ctx, c->fed, c->pointer.size);
   return EIOTA_OK;
 }
@@ -450,15 +457,16 @@ int eiota_client_download(eiota_client* c, const eiota_model* m, struct eiota_up
     err = download_once(c);
     if (!retryable(err) || c->update_error != EIOTA_OK) break;
   }
-  if (err == EIOTA_OK) err = eiota_update_finish(u);
-  if (err != EIOTA_OK) {
-    eiota_update_abort(u, err);
-    if (!retryable(err) && err != EIOTA_ERR_HTTP_STATUS)  // refused by the device: not fetched again this boot
-      memcpy(c->etag, c->pending_etag, sizeof c->etag);
-    return err;
+  bool refused = c->update_error != EIOTA_OK;  // the device refused the bytes, not the network
+  if (err == EIOTA_OK) {
+    err = eiota_update_finish(u);
+    refused = err != EIOTA_OK;
   }
-  memcpy(c->etag, c->pending_etag, sizeof c->etag);
-  return EIOTA_OK;
+  if (err != EIOTA_OK) eiota_update_abort(u, err);
+  // Applied or refused: settled, the next check sends its ETag (a refused payload is not fetched
+  // again this boot). A network or HTTP failure is asked for again.
+  if (err == EIOTA_OK || refused) memcpy(c->etag, c->pending_etag, sizeof c->etag);
+  return err;
 }
 
 int eiota_client_report(eiota_client* c, const char* result, const char* running, const char* target, int error) {
@@ -505,8 +513,6 @@ int eiota_client_report(eiota_client* c, const char* result, const char* running
 }
 
 int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update* u) {
-  char running[EIOTA_PAYLOAD_ID_MAX];
-  eiota_client_running_id(m, running);
   int r = eiota_client_check(c, m);
   if (r != EIOTA_CLIENT_AVAILABLE) return r;
   int err;
@@ -520,6 +526,8 @@ int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update*
     eiota_client_report(c, "applied", c->pointer.id, c->pointer.id, 0);
     return EIOTA_CLIENT_APPLIED;
   }
+  char running[EIOTA_PAYLOAD_ID_MAX];  // after the failure: RAM mode went back to the factory values
+  eiota_client_running_id(m, running);
   eiota_client_report(c, "failed", running, c->pointer.id, err);
   return err;
 }

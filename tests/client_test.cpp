@@ -469,6 +469,44 @@ TEST(Client, ARefusedPayloadIsReportedAndNotFetchedAgainThisBoot) {
                            "&result=failed&error=" + std::to_string(EIOTA_ERR_HASH_MISMATCH));
 }
 
+TEST(Client, A206ForAnotherRangeIsRefusedAndTheSameBootAsksAgain) {
+  Device probe(kGeom, false);
+  std::string p = probe.payload(1, 1);
+  Server s([&](Conn& c) {
+    if (is_pointer(c)) c.write(ok200(pointer_for(p), "ptr-1"));
+    else if (is_payload(c) && c.header("Range").empty()) c.write(cut200(p, 600, "e"));
+    else if (is_payload(c)) c.write(partial206(p, 100, "e"));  // asked for 600-
+    else c.write(kNoContent);
+  });
+  Rig r(s.url());
+  EXPECT_EQ(eiota_client_run(&r.c, &r.d.model, &r.u), EIOTA_ERR_HTTP_MALFORMED);
+  EXPECT_EQ(r.d.serving(), 0);
+  EXPECT_EQ(eiota_client_check(&r.c, &r.d.model), EIOTA_CLIENT_AVAILABLE);
+  EXPECT_EQ(s.requests().back().header("If-None-Match"), "\"0-0000000000000000\"") << "not the payload's fault: not settled";
+}
+
+TEST(Client, NoMoreThanThePointersSizeIsRead) {
+  Device probe(kGeom, false);
+  std::string p = probe.payload(1, 1);
+  std::string small = pointer_for(p);
+  small.replace(small.find("size "), small.find('\n', small.find("size ")) - small.find("size "), "size 1000");
+  for (bool length : {true, false}) {  // refused from the Content-Length, or when the body passes the size
+    Server s([&](Conn& c) {
+      if (is_pointer(c)) c.write(ok200(small, "p"));
+      else if (is_payload(c) && length) c.write(ok200(p, "e", "application/octet-stream"));
+      else if (is_payload(c)) c.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + p);  // until close
+      else c.write(kNoContent);
+    });
+    Rig r(s.url());
+    EXPECT_EQ(eiota_client_run(&r.c, &r.d.model, &r.u), EIOTA_ERR_OVERSIZE) << length;
+    EXPECT_LE(r.c.fed, 1000u);
+    if (length) EXPECT_EQ(r.c.body_bytes, 0u) << "refused from the Content-Length";
+    else EXPECT_LE(r.c.body_bytes, 1000u + EIOTA_CLIENT_IO_CAP) << "refused at the size, not after";
+    EXPECT_EQ(r.d.serving(), 0);
+    EXPECT_EQ(s.requests().size(), 3u) << "not retried";
+  }
+}
+
 TEST(Client, AReportHasTheDocumentedBody) {
   Server s([](Conn& c) { c.write(kNoContent); });
   Rig r(s.url());
