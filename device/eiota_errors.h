@@ -34,6 +34,10 @@ enum eiota_err {
   EIOTA_ERR_HTTP_EXCESS = -44,        // bytes after the end of the response
   EIOTA_ERR_HTTP_NO_ROOM = -45,       // request does not fit its buffer
   EIOTA_ERR_HTTP_BAD_REQUEST = -46,   // request field missing or holding a forbidden character
+  // Delivery (eiota_client.h, eiota_transport.h).
+  EIOTA_ERR_NET = -47,                // connect, send or receive failed (or the connection dropped)
+  EIOTA_ERR_HTTP_STATUS = -48,        // the server answered with a status the client did not expect
+  EIOTA_ERR_POINTER = -49,            // the pointer (or a URL or name given to the client) is malformed
 };
 
 #ifdef __cplusplus

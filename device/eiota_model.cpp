@@ -36,6 +36,9 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_HTTP_EXCESS: return "bytes after the end of the HTTP response";
     case EIOTA_ERR_HTTP_NO_ROOM: return "HTTP request does not fit its buffer";
     case EIOTA_ERR_HTTP_BAD_REQUEST: return "HTTP request field missing or invalid";
+    case EIOTA_ERR_NET: return "network error: connect, send or receive failed";
+    case EIOTA_ERR_HTTP_STATUS: return "unexpected HTTP status from the update server";
+    case EIOTA_ERR_POINTER: return "malformed update pointer, URL or name";
     default: return "unknown error";
   }
 }

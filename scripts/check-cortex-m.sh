@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-compiles the device runtime with a patched generated model for Cortex-M4
 # (-Os -fno-exceptions -fno-rtti, newlib-nano, no syscalls) and fails if malloc, operator new or
-# any exception runtime is linked (bench/cortex_m/main.cpp links the update path and the slot store). Prints the runtime's flash and RAM footprint.
+# any exception runtime is linked (bench/cortex_m/main.cpp links the update path, the slot store and the HTTP client). Prints the runtime's flash and RAM footprint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -52,3 +52,5 @@ ctx=$(arm-none-eabi-nm -S -C "$work/fw.elf" | awk '/g_update/ { print $2 }')
 echo "  eiota_update context (static RAM): $((16#$ctx)) bytes"
 store=$(arm-none-eabi-nm -S -C "$work/fw.elf" | awk '/g_store$/ { print $2 }')
 echo "  eiota_store (static RAM): $((16#$store)) bytes"
+client=$(arm-none-eabi-nm -S -C "$work/fw.elf" | awk '/g_client$/ { print $2 }')
+echo "  eiota_client context (static RAM): $((16#$client)) bytes"

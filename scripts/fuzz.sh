@@ -26,7 +26,7 @@ fi
 echo "== fuzz: building the targets with clang in $fbuild"
 cmake -S . -B "$fbuild" -DEIOTA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   "${launcher[@]}" >/dev/null
-cmake --build "$fbuild" "$jobs" --target http_parser_fuzz upload_fuzz >/dev/null
+cmake --build "$fbuild" "$jobs" --target http_parser_fuzz upload_fuzz pointer_fuzz client_fuzz >/dev/null
 echo "fuzz: built in $(( $(date +%s) - t0 )) s"
 
 work=$(mktemp -d /tmp/eiota-fuzz.XXXXXX)
@@ -42,7 +42,8 @@ gen=$(cd "$build" && pwd)/tests/gen/eiota-fixture-gen
   "$eiota" patch old -o patched --key k.key --no-check >/dev/null
   "$eiota" pack --base patched new -o update.eiota --key k.key --sequence 7 >/dev/null
 )
-mkdir -p "$work/seed-upload" "$work/seed-http" "$work/corpus-upload" "$work/corpus-http"
+mkdir -p "$work/seed-upload" "$work/seed-http" "$work/corpus-upload" "$work/corpus-http" "$work/seed-pointer" \
+  "$work/corpus-pointer" "$work/seed-client" "$work/corpus-client"
 cp "$work/update.eiota" "$work/seed-upload/payload"
 printf 'demo' >"$work/seed-upload/name"
 printf '../x' >"$work/seed-upload/dotdot"
@@ -53,6 +54,14 @@ printf '\x07HTTP/1.1 200 OK\r\nContent-Length: 5\r\nETag: "7-89abcdef01234567"\r
 printf '\x03HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n' >"$work/seed-http/chunked"
 printf '\x01HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n' >"$work/seed-http/304"
 printf '\x05HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-4/5\r\nContent-Length: 3\r\n\r\nllo' >"$work/seed-http/206"
+
+sha=$(sha256sum "$work/update.eiota" | cut -d' ' -f1)
+printf 'eiota-pointer 1\nid 7-89abcdef01234567\nsequence 7\nsize %s\nsha256 %s\npayload payloads/%s.eiota\n' \
+  "$(stat -c%s "$work/update.eiota")" "$sha" "$sha" >"$work/seed-pointer/pointer"
+# The client target's first byte picks the receive size; the rest is all the server sends.
+{ printf '\x20'; printf 'HTTP/1.1 200 OK\r\nContent-Length: %s\r\nETag: "7-1"\r\n\r\n' "$(stat -c%s "$work/seed-pointer/pointer")"
+  cat "$work/seed-pointer/pointer"; printf 'HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n' "$(stat -c%s "$work/update.eiota")"
+  cat "$work/update.eiota"; printf 'HTTP/1.1 204 No Content\r\n\r\n'; } >"$work/seed-client/update"
 
 status=0
 run_target() {  # name, seed dir, corpus dir, extra flags...
@@ -73,6 +82,8 @@ manifest=$(find "$work/patched" -name eiota-manifest.json | head -1)
 [ -n "$manifest" ] || { echo "fuzz: no eiota-manifest.json in $work/patched" >&2; exit 1; }
 export EIOTA_FUZZ_MANIFEST="$manifest"
 run_target upload_fuzz "$work/seed-upload" "$work/corpus-upload" -max_len=8192
+run_target pointer_fuzz "$work/seed-pointer" "$work/corpus-pointer" -max_len=1024
+run_target client_fuzz "$work/seed-client" "$work/corpus-client" -max_len=8192
 if [ "$status" != 0 ] && [ -z "${EIOTA_FUZZ_OUT:-}" ]; then
   keep=$(mktemp -d /tmp/eiota-fuzz-crashes.XXXXXX)
   cp -r "$out"/. "$keep"/

@@ -5,6 +5,16 @@
 // microcontroller's flash): each run is a boot (eiota_store_attach), an update lands in a slot on
 // trial, --selftest runs the payload's self-test and confirms or reverts, --confirm confirms.
 // "store:" lines say what serves.
+//   sim [--store DIR] --server URL --model M [--channel C] [--device-id ID] [--net-attempts K]
+//       [--net-timeout MS] [--net-drop-after N] [--report RESULT]
+// --server: after the other options, the device checks for an update over HTTP and applies it
+// (eiota_client_run: pointer, payload with resume, verify, activate, report) and prints one line
+//   ota: <applied|current|failed <code> <message>> id=<payload id> status=<http status> body_bytes=<n>
+// (body_bytes: payload bytes received over the network). --net-drop-after N: the connection of the
+// first download attempt drops once N body bytes arrived (up to one 512-byte receive more), as a
+// lost link would; the client resumes with Range. --report RESULT: send only a report (running and
+// target: the payload running), printed as "ota: report <result> status=<http status>". With
+// --selftest, a decided self-test is reported (confirmed or reverted) instead of a check.
 //   sim --selftest-samples samples.txt
 // Prints the raw bytes of every learn block's output tensors as each invoke left them ("raw" lines,
 // captured by the units `eiota simulate` generates around the invokes), then run_classifier's
@@ -13,7 +23,8 @@
 // outputs eiota_selftest_ei.h gives a device for them: "selftest-shape <inputs> <outputs>", then
 // per sample "selftest <n> <error> <float bits in hex, comma-separated>" (what pack --selftest embeds).
 // Exit: 0 ok, 1 run_classifier failed, 2 input error (bad arguments, features, files), 3 the
-// device refused a payload, a self-test failed or reverted, or a confirm was refused (the outputs
+// device refused a payload, a self-test failed or reverted, a confirm was refused, or an update
+// over --server failed or its --report was not delivered (the outputs
 // are still printed: what the device runs after that).
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +47,11 @@
 
 #include "eiota/eiota_file_flash.h"
 #include "eiota/eiota_store.h"
+#endif
+#if __has_include("eiota/eiota_client.h")  // libraries patched before delivery have no client
+#define EIOTA_SIM_CLIENT 1
+#include "eiota/eiota_client.h"
+#include "eiota/eiota_posix_transport.h"
 #endif
 #endif
 
@@ -193,9 +209,26 @@ int attach_store(const std::string& dir) {
   return 0;
 }
 
+#if defined(EIOTA_SIM_CLIENT)
+// What a --selftest decided, for --server to report: NULL nothing, else "confirmed" or "reverted".
+const char* g_selftest_verdict = nullptr;
+char g_selftest_target[EIOTA_PAYLOAD_ID_MAX];
+#endif
+
 void run_store_selftest() {
   eiota_selftest_report r;
+#if defined(EIOTA_SIM_CLIENT)
+  char target[EIOTA_PAYLOAD_ID_MAX];
+  eiota_model_ready(&eiota_default_model);
+  eiota_client_running_id(&eiota_default_model, target);
+#endif
   int err = eiota_store_selftest(&eiota_default_model, eiota_selftest_ei_infer, NULL, &r);
+#if defined(EIOTA_SIM_CLIENT)
+  if (err == EIOTA_OK || err == EIOTA_ERR_SELFTEST_FAILED) {
+    g_selftest_verdict = err == EIOTA_OK ? "confirmed" : "reverted";
+    memcpy(g_selftest_target, target, sizeof target);
+  }
+#endif
   if (err == EIOTA_OK) {
     printf("store: self-test: %u samples, every output as expected: confirmed\n", (unsigned)r.samples_run);
   } else if (err == EIOTA_ERR_SELFTEST_FAILED) {
@@ -231,6 +264,119 @@ void print_regions() {
     for (int k = 0; k < 8; k++) printf("%02x", d[k]);
     printf("\n");
   }
+}
+#endif
+
+#if defined(EIOTA_SIM_CLIENT)
+// --server and its options.
+struct Ota {
+  std::string server, model, channel = "stable", device_id = "sim-device", report;
+  long attempts = 3, timeout_ms = 10000, drop_after = -1;
+};
+Ota g_ota;
+
+// The POSIX transport, with a lost link on demand: once `cut` is set, receives fail until the
+// next connect (the client then resumes on a new connection).
+struct SimNet {
+  eiota_posix_socket sock;
+  eiota_transport inner;
+  bool drop = false;      // --net-drop-after given
+  uint32_t drop_after = 0;
+  bool dropped = false;   // it happened: only the first download attempt loses its link
+  bool cut = false;       // this connection is lost
+};
+SimNet g_net;
+
+int net_connect(void* ctx, const char* host, uint16_t port, uint32_t timeout_ms) {
+  SimNet* n = static_cast<SimNet*>(ctx);
+  n->cut = false;
+  return n->inner.connect(n->inner.ctx, host, port, timeout_ms);
+}
+int net_send(void* ctx, const uint8_t* data, size_t len, uint32_t timeout_ms) {
+  SimNet* n = static_cast<SimNet*>(ctx);
+  return n->inner.send(n->inner.ctx, data, len, timeout_ms);
+}
+int net_recv(void* ctx, uint8_t* buf, size_t cap, uint32_t timeout_ms) {
+  SimNet* n = static_cast<SimNet*>(ctx);
+  if (n->cut) return EIOTA_ERR_NET;
+  return n->inner.recv(n->inner.ctx, buf, cap, timeout_ms);
+}
+void net_close(void* ctx) {
+  SimNet* n = static_cast<SimNet*>(ctx);
+  n->inner.close(n->inner.ctx);
+}
+
+void on_progress(void* ctx, uint32_t bytes, uint32_t) {
+  SimNet* n = static_cast<SimNet*>(ctx);
+  if (n->drop && !n->dropped && bytes >= n->drop_after) {
+    n->cut = true;
+    n->dropped = true;
+  }
+}
+
+bool parse_count(const char* flag, const char* v, long min, long* out) {
+  char* end = nullptr;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (end == v || *end || errno || x < min || x > 0x7FFFFFFFL) {
+    fprintf(stderr, "sim: input error: %s takes a whole number >= %ld, not '%s'\n", flag, min, v);
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+// Runs what --server asks for; returns 2 for an input error, else 0 (a failure sets g_refused).
+int run_ota() {
+  static eiota_transport t;
+  static eiota_client c;
+  static eiota_update u;
+  static eiota_client_config cfg;
+  if (g_ota.model.empty()) {
+    fprintf(stderr, "sim: input error: --server needs --model\n");
+    return 2;
+  }
+  eiota_posix_transport_init(&g_net.sock, &g_net.inner);
+  g_net.drop = g_ota.drop_after >= 0;
+  g_net.drop_after = g_net.drop ? (uint32_t)g_ota.drop_after : 0;
+  t = {&g_net, net_connect, net_send, net_recv, net_close};
+  cfg = {&t, g_ota.server.c_str(), g_ota.model.c_str(), g_ota.channel.c_str(), g_ota.device_id.c_str(),
+         (uint32_t)g_ota.timeout_ms, (uint8_t)(g_ota.attempts > 255 ? 255 : g_ota.attempts), on_progress, &g_net};
+  int err = eiota_client_init(&c, &cfg);
+  if (err != EIOTA_OK) {
+    fprintf(stderr, "sim: input error: --server %s, --model, --channel or --device-id: %s\n", g_ota.server.c_str(), eiota_strerror(err));
+    return 2;
+  }
+  const char* report = !g_ota.report.empty() ? g_ota.report.c_str() : g_selftest_verdict;
+  if (report != NULL) {
+    eiota_model_ready(&eiota_default_model);  // a revert serves the confirmed slot from here
+    char running[EIOTA_PAYLOAD_ID_MAX];
+    eiota_client_running_id(&eiota_default_model, running);
+    const char* target = g_ota.report.empty() ? g_selftest_target : running;
+    err = eiota_client_report(&c, report, running, target, 0);
+    if (err == EIOTA_OK) {
+      printf("ota: report %s status=%u\n", report, (unsigned)c.report_status);
+    } else {
+      printf("ota: report %s failed %d %s status=%u\n", report, err, eiota_strerror(err), (unsigned)c.report_status);
+      g_refused = true;
+    }
+    return 0;
+  }
+  char running[EIOTA_PAYLOAD_ID_MAX];
+  eiota_client_running_id(&eiota_default_model, running);
+  int r = eiota_client_run(&c, &eiota_default_model, &u);
+  const char* id = c.has_pointer ? c.pointer.id : running;
+  if (r == EIOTA_CLIENT_APPLIED) {
+    printf("ota: applied id=%s status=%u body_bytes=%u\n", id, (unsigned)c.status, (unsigned)c.body_bytes);
+    print_store("applied");
+  } else if (r == EIOTA_CLIENT_CURRENT) {
+    printf("ota: current id=%s status=%u body_bytes=%u\n", running, (unsigned)c.status, (unsigned)c.body_bytes);
+  } else {
+    printf("ota: failed %d %s id=%s status=%u body_bytes=%u\n", r, eiota_strerror(r), id, (unsigned)c.status,
+           (unsigned)c.body_bytes);
+    g_refused = true;
+  }
+  return 0;
 }
 #endif
 
@@ -349,12 +495,46 @@ int main(int argc, char** argv) {
       printf("restore: %s\n", eiota_strerror(eiota_model_restore(&eiota_default_model)));
     } else if (a == "--regions") {
       regions = true;
+#if defined(EIOTA_SIM_CLIENT)
+    } else if (a == "--server" && i + 1 < argc) {
+      g_ota.server = argv[++i];
+    } else if (a == "--model" && i + 1 < argc) {
+      g_ota.model = argv[++i];
+    } else if (a == "--channel" && i + 1 < argc) {
+      g_ota.channel = argv[++i];
+    } else if (a == "--device-id" && i + 1 < argc) {
+      g_ota.device_id = argv[++i];
+    } else if (a == "--report" && i + 1 < argc) {
+      g_ota.report = argv[++i];
+      if (g_ota.report != "applied" && g_ota.report != "confirmed" && g_ota.report != "reverted" &&
+          g_ota.report != "failed" && g_ota.report != "current") {
+        fprintf(stderr, "sim: input error: --report takes applied, confirmed, reverted, failed or current, not '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (a == "--net-attempts" && i + 1 < argc) {
+      if (!parse_count("--net-attempts", argv[++i], 1, &g_ota.attempts)) return 2;
+    } else if (a == "--net-timeout" && i + 1 < argc) {
+      if (!parse_count("--net-timeout", argv[++i], 1, &g_ota.timeout_ms)) return 2;
+    } else if (a == "--net-drop-after" && i + 1 < argc) {
+      if (!parse_count("--net-drop-after", argv[++i], 0, &g_ota.drop_after)) return 2;
+#endif
 #endif
     } else {
-      fprintf(stderr, "sim: input error: usage: sim [--store DIR] [--payload p.eiota] [--selftest] [--confirm] [--restore] [--features f.csv] [--regions] | sim --selftest-samples f.txt\n");
+      fprintf(stderr, "sim: input error: usage: sim [--store DIR] [--payload p.eiota] [--selftest] [--confirm] [--restore] [--features f.csv] [--regions] "
+                      "[--server URL --model M [--channel C] [--device-id ID] [--net-attempts K] [--net-timeout MS] [--net-drop-after N] [--report RESULT]] "
+                      "| sim --selftest-samples f.txt\n");
       return 2;
     }
   }
+#if defined(EIOTA_SIM_CLIENT)
+  if (!g_ota.server.empty()) {
+    int err = run_ota();
+    if (err != 0) return err;
+  } else if (!g_ota.model.empty() || !g_ota.report.empty()) {
+    fprintf(stderr, "sim: input error: --model and --report need --server\n");
+    return 2;
+  }
+#endif
 #if defined(EIOTA_SIM_PATCHED)
   if (regions) print_regions();
 #endif

@@ -1,6 +1,8 @@
 /* Every public device header, included from C99 (Zephyr and ESP-IDF applications are C) and
  * used: built by the default build with -std=c99 -Wall -Wextra -Werror -pedantic. */
 #include "eiota_arduino.h"
+#include "eiota_arduino_transport.h"
+#include "eiota_client.h"
 #include "eiota_ed25519.h"
 #include "eiota_errors.h"
 #include "eiota_file_flash.h"
@@ -9,8 +11,10 @@
 #include "eiota_http.h"
 #include "eiota_journal.h"
 #include "eiota_model.h"
+#include "eiota_posix_transport.h"
 #include "eiota_sha256.h"
 #include "eiota_slot_layout.h"
+#include "eiota_transport.h"
 #include "eiota_selftest.h"
 #include "eiota_store.h"
 #include "eiota_sha512.h"
@@ -176,4 +180,37 @@ int eiota_c99_selftest_check(void) {
   if (eiota_selftest_decode(block, sizeof block, sizeof block, &h) != EIOTA_SELFTEST_OK) return -1;
   (void)eiota_selftest_decode_message(EIOTA_SELFTEST_SHORT);
   return eiota_selftest_run(read_block, block, sizeof block, infer_zero, NULL, &report) + (int)report.samples_run;
+}
+
+static void progress_nothing(void* ctx, uint32_t bytes, uint32_t total) {
+  (void)ctx;
+  (void)bytes;
+  (void)total;
+}
+
+int eiota_c99_client_check(const char* url);
+int eiota_c99_client_check(const char* url) {
+  static eiota_posix_socket sock;
+  static eiota_transport t;
+  static eiota_client c;
+  static eiota_update u;
+  static eiota_client_config cfg;
+  eiota_client_pointer p;
+  char id[EIOTA_PAYLOAD_ID_MAX];
+  int err;
+  eiota_posix_transport_init(&sock, &t);
+  cfg.transport = &t;
+  cfg.base_url = url;
+  cfg.model = "m";
+  cfg.channel = "stable";
+  cfg.device_id = "d";
+  cfg.progress = progress_nothing;
+  err = eiota_client_init(&c, &cfg);
+  if (err != EIOTA_OK) return err;
+  err = eiota_client_run(&c, &model, &u);
+  if (err == EIOTA_CLIENT_CURRENT) err = eiota_client_check(&c, &model);
+  if (err == EIOTA_CLIENT_AVAILABLE) err = eiota_client_download(&c, &model, &u);
+  (void)eiota_client_running_id(&model, id);
+  (void)eiota_client_report(&c, "current", id, NULL, 0);
+  return err + eiota_client_parse_pointer(c.buf.text, 0, &p) + (int)c.pointer.size + (int)sizeof(eiota_client);
 }

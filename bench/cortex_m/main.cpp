@@ -1,11 +1,13 @@
 // Cortex-M4 link check and footprint probe: a firmware that attaches the slot store (slots in
 // memory-mapped flash outside the image), applies a payload through the pull API, runs the
-// patched model once and confirms. Linked with newlib-nano and no system calls; the link must not
+// patched model once and confirms, then checks for an update over HTTP (eiota_client_run on a
+// board's transport). Linked with newlib-nano and no system calls; the link must not
 // pull in malloc, operator new or any exception support.
 #include <stdint.h>
 #include <string.h>
 
 #include "edge-impulse-sdk/classifier/ei_run_classifier.h"
+#include "eiota/eiota_client.h"
 #include "eiota/eiota_store.h"
 #include "eiota/eiota_update.h"
 
@@ -33,6 +35,15 @@ int read_source(void*, uint8_t* buf, uint32_t max) {
   return (int)n;
 }
 
+// A board's network stack goes here (lwIP, a modem): a transport that never connects.
+int net_connect(void*, const char*, uint16_t, uint32_t) { return EIOTA_ERR_NET; }
+int net_send(void*, const uint8_t*, size_t, uint32_t) { return EIOTA_ERR_NET; }
+int net_recv(void*, uint8_t*, size_t, uint32_t) { return EIOTA_ERR_NET; }
+void net_close(void*) {}
+const eiota_transport g_net = {nullptr, net_connect, net_send, net_recv, net_close};
+const eiota_client_config g_client_cfg = {&g_net, "http://updates.example.com/eiota/v1", "demo", "stable", "m4-1", 0, 0, nullptr, nullptr};
+eiota_client g_client;
+
 }  // namespace
 
 // A board's port would send this to a UART; printf from newlib would bring its heap in.
@@ -47,5 +58,6 @@ int main() {
   ei_impulse_result_t result;
   run_classifier(&signal, &result, false);
   err += eiota_store_confirm(&eiota_default_model);
+  if (eiota_client_init(&g_client, &g_client_cfg) == EIOTA_OK) err += eiota_client_run(&g_client, &eiota_default_model, &g_update);
   return err + (int)result.classification[0].value;
 }
