@@ -1,5 +1,7 @@
 // Staged rollout: the bucket, the offer, the halt (pure functions), then the same over HTTP
 // against a real server: percentages, monotonicity when raised, automatic halt at the threshold.
+#include "checkin_buffer.h"
+#include "db_backends.h"
 #include "http_util.h"
 #include "rollout.h"
 #include "serve_harness.h"
@@ -98,6 +100,33 @@ TEST(HttpUtil, EtagsFormsSegments) {
   EXPECT_EQ(split_segments("m/stable/pointer")->size(), 3u);
 }
 
+TEST(CheckinBuffer, WritesEachDevicesLatestOnceAndFlushesOnStop) {
+  fs::path file = fs::temp_directory_path() / ("eiota-checkins-" + std::to_string(getpid()) + ".db");
+  fs::remove(file);
+  std::unique_ptr<Db> db = open_sqlite(file.string());
+  db->migrate();
+  {
+    CheckinBuffer buf(*db, 60000, 4);  // no timed flush during the test
+    buf.add({"m", "d1", "stable", "1-0000000000000001", 10});
+    buf.add({"m", "d1", "beta", "2-0000000000000002", 11});
+    buf.add({"m", "d2", "stable", "1-0000000000000001", 12});
+    EXPECT_TRUE(db->devices("m").empty());  // nothing written yet
+    buf.flush();
+    auto d = db->devices("m");
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0].channel, "beta");
+    EXPECT_EQ(d[0].running_id, "2-0000000000000002");
+    EXPECT_EQ(d[0].last_checkin, 11);
+    for (int i = 0; i < 100; i++) buf.add({"m", "x" + std::to_string(i), "stable", "", 13});
+    EXPECT_GT(buf.dropped(), 0u);  // bounded: past max_devices new devices wait for the next flush
+    buf.add({"m", "d3", "stable", "", 14});
+  }  // the destructor flushes what is left
+  auto d = db->devices("m");
+  EXPECT_LT(d.size(), 103u);
+  EXPECT_GT(d.size(), 2u);
+  fs::remove(file);
+}
+
 class ServeRollout : public ServeTest {
  protected:
   // How many of `n` devices (running `running`) the pointer offers `want`.
@@ -112,6 +141,14 @@ class ServeRollout : public ServeTest {
     return hits;
   }
 };
+
+TEST_F(ServeRollout, AFirstReleaseAtZeroPercentOffersNothing) {
+  publish(7, 0x11, 0);
+  auto r = pointer("dev-1", "0-0000000000000000", "\"0-0000000000000000\"");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_TRUE(r->body.empty());
+}
 
 TEST_F(ServeRollout, PercentagesHoldAndRaisingOnlyAddsDevices) {
   std::string a = payload(7, 0x11), b = payload(8, 0x22);

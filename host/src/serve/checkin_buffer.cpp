@@ -12,26 +12,28 @@ CheckinBuffer::~CheckinBuffer() { stop(); }
 
 void CheckinBuffer::add(CheckIn c) {
   std::string key = c.model + '\n' + c.device;
-  std::lock_guard l(mu_);
-  auto it = waiting_.find(key);
-  if (it != waiting_.end()) {
+  Shard& s = shards_[std::hash<std::string>()(key) % kShards];
+  std::lock_guard l(s.mu);
+  auto it = s.waiting.find(key);
+  if (it != s.waiting.end()) {
     it->second = std::move(c);
-  } else if (waiting_.size() < max_devices_) {
-    waiting_.emplace(std::move(key), std::move(c));
+  } else if (s.waiting.size() < max_devices_ / kShards + 1) {
+    s.waiting.emplace(std::move(key), std::move(c));
   } else {
-    dropped_++;
+    s.dropped++;
   }
 }
 
 std::vector<CheckIn> CheckinBuffer::take() {
-  std::unordered_map<std::string, CheckIn> batch;
-  {
-    std::lock_guard l(mu_);
-    batch.swap(waiting_);
-  }
   std::vector<CheckIn> out;
-  out.reserve(batch.size());
-  for (auto& [k, c] : batch) out.push_back(std::move(c));
+  for (Shard& s : shards_) {
+    std::unordered_map<std::string, CheckIn> batch;
+    {
+      std::lock_guard l(s.mu);
+      batch.swap(s.waiting);
+    }
+    for (auto& [k, c] : batch) out.push_back(std::move(c));
+  }
   return out;
 }
 
@@ -69,9 +71,13 @@ void CheckinBuffer::stop() {
   flush();
 }
 
-uint64_t CheckinBuffer::dropped() const {
-  std::lock_guard l(mu_);
-  return dropped_;
+uint64_t CheckinBuffer::dropped() {
+  uint64_t n = 0;
+  for (Shard& s : shards_) {
+    std::lock_guard l(s.mu);
+    n += s.dropped;
+  }
+  return n;
 }
 
 }  // namespace eiota::serve

@@ -27,7 +27,7 @@ class CheckinBuffer {
   // Writes what is waiting now (the background thread calls it every interval; stop() once more).
   void flush();
   void stop();
-  uint64_t dropped() const;
+  uint64_t dropped();
 
  private:
   void loop();
@@ -36,9 +36,15 @@ class CheckinBuffer {
   Db& db_;
   int interval_ms_;
   size_t max_devices_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, CheckIn> waiting_;  // key: model + '\n' + device
-  uint64_t dropped_ = 0;
+  // Sharded by device so the pool's threads seldom wait for each other on the hot path.
+  static constexpr size_t kShards = 16;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, CheckIn> waiting;  // key: model + '\n' + device
+    uint64_t dropped = 0;
+  };
+  Shard shards_[kShards];
+  std::mutex mu_;  // stopping_
   std::mutex flush_mu_;  // one flush at a time, in order
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -21,6 +22,11 @@ class TtlCache {
   template <class F>
   Ptr get(const std::string& key, F&& load) {
     auto now = std::chrono::steady_clock::now();
+    {
+      std::shared_lock l(mu_);  // the common case: fresh, and many threads at once
+      auto it = entries_.find(key);
+      if (it != entries_.end() && (now - it->second.fetched < ttl_ || it->second.refreshing)) return it->second.value;
+    }
     Ptr old;
     {
       std::lock_guard l(mu_);
@@ -59,7 +65,7 @@ class TtlCache {
   };
   std::chrono::milliseconds ttl_;
   size_t max_;
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
 };
 
