@@ -289,17 +289,20 @@ class SqliteDb : public Db {
     if (batch.empty()) return;
     std::lock_guard l(w_.mu);
     Tx tx(w_);
-    for (const CheckIn& c : batch)
-      Q(w_,
+    sqlite3_stmt* st = w_.stmt(
         "INSERT INTO devices (model, device, channel, running_id, last_checkin) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (model, device) DO UPDATE SET channel = excluded.channel, running_id = excluded.running_id, "
-        "last_checkin = max(last_checkin, excluded.last_checkin)")
-          .b(c.model)
-          .b(c.device)
-          .b(c.channel)
-          .b(c.running_id)
-          .b(c.time)
-          .run();
+        "last_checkin = max(last_checkin, excluded.last_checkin)");
+    for (const CheckIn& c : batch) {  // one statement for the batch: this runs every second under load
+      sqlite3_reset(st);
+      sqlite3_bind_text(st, 1, c.model.data(), (int)c.model.size(), SQLITE_STATIC);
+      sqlite3_bind_text(st, 2, c.device.data(), (int)c.device.size(), SQLITE_STATIC);
+      sqlite3_bind_text(st, 3, c.channel.data(), (int)c.channel.size(), SQLITE_STATIC);
+      sqlite3_bind_text(st, 4, c.running_id.data(), (int)c.running_id.size(), SQLITE_STATIC);
+      sqlite3_bind_int64(st, 5, c.time);
+      if (sqlite3_step(st) != SQLITE_DONE) w_.fail();  // the next stmt() resets it
+    }
+    sqlite3_reset(st);
     tx.commit();
   }
   void record_report(const Report& r) override {
