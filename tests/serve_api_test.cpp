@@ -279,3 +279,22 @@ TEST_F(ServeTest, RealPatchedLibraryAndPackedPayload) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ServeTest, BasePathMovesEveryDeviceUrl) {
+  publish(7, 0x11);
+  start({"--base-path", "/ota/"});
+  EXPECT_NE(server.log().find("/ota\n"), std::string::npos) << server.log();
+  auto r = client().Get("/ota/m1/stable/pointer?device=d1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = client().Get("/eiota/v1/m1/stable/pointer?device=d1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << r->body;
+  Result bad = run(kCli + " serve --db " + db + " --port " + std::to_string(free_port()) + " --base-path /a/../b");
+  EXPECT_EQ(bad.code, 1) << bad.out;
+  EXPECT_NE(bad.out.find("--base-path"), std::string::npos) << bad.out;
+}
+
+}  // namespace

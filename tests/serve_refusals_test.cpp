@@ -34,7 +34,7 @@ std::string raw(int port, const std::string& request) {
   return out;
 }
 
-class Refusals : public ServeTest {
+class ServeRefusals : public ServeTest {
  protected:
   // The status and that the reason is one non-empty line of text/plain.
   void expect_refused(const httplib::Result& r, int status, const std::string& words) {
@@ -52,7 +52,7 @@ class Refusals : public ServeTest {
   }
 };
 
-TEST_F(Refusals, UploadWithoutOrWithABadToken) {
+TEST_F(ServeRefusals, UploadWithoutOrWithABadToken) {
   std::string p = payload(7);
   auto r = client().Put("/eiota/v1/m1/payloads", p, "application/octet-stream");
   expect_refused(r, 401, "Authorization: Bearer");
@@ -65,7 +65,7 @@ TEST_F(Refusals, UploadWithoutOrWithABadToken) {
   EXPECT_EQ(upload(p)->status, 201);
 }
 
-TEST_F(Refusals, AdminRoutesNeedTheToken) {
+TEST_F(ServeRefusals, AdminRoutesNeedTheToken) {
   publish(7, 0x11);
   for (const char* path : {"/eiota/v1/m1/devices", "/eiota/v1/m1/stable"}) expect_refused(client().Get(path), 401, "Bearer");
   expect_refused(client().Post("/eiota/v1/m1/stable/rollout", json{{"state", "paused"}}.dump(), "application/json"), 401, "Bearer");
@@ -73,7 +73,7 @@ TEST_F(Refusals, AdminRoutesNeedTheToken) {
   EXPECT_EQ(get_json("m1/stable")["state"], "active");
 }
 
-TEST_F(Refusals, PathTraversal) {
+TEST_F(ServeRefusals, PathTraversal) {
   std::string p = payload(7);
   for (const char* path : {"/eiota/v1/../payloads", "/eiota/v1/%2e%2e/payloads", "/eiota/v1/m1/payloads/..%2f..%2fetc",
                            "/eiota/v1/.hidden/payloads", "/eiota/v1/m1%2fpayloads"}) {
@@ -88,7 +88,7 @@ TEST_F(Refusals, PathTraversal) {
   EXPECT_EQ(stored_payloads(), 0u);
 }
 
-TEST_F(Refusals, OversizeUploadIsRefusedBeforeItIsRead) {
+TEST_F(ServeRefusals, OversizeUploadIsRefusedBeforeItIsRead) {
   // A claimed length over --max-payload: 413 at once, though not one body byte was sent.
   std::string resp = raw(port, "PUT /eiota/v1/m1/payloads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
                                    "\r\nContent-Length: 1000000000000\r\n\r\n");
@@ -98,12 +98,13 @@ TEST_F(Refusals, OversizeUploadIsRefusedBeforeItIsRead) {
   start({"--max-payload", "2048"});
   std::string big(4096, 'x');
   expect_refused(client().Put("/eiota/v1/m1/payloads", auth(), big, "application/octet-stream"), 413, "2048 bytes");
-  auto r = client().Put(
+  // Streamed bodies: the server stops reading at the limit, so a client still writing may see the
+  // connection close instead of the 413; either way nothing is stored and the server goes on.
+  auto streamed = client().Put(
       "/eiota/v1/m1/payloads", auth(), big.size(),
       [&](size_t offset, size_t length, httplib::DataSink& sink) { return sink.write(big.data() + offset, std::min<size_t>(length, 512)); },
       "application/octet-stream");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 413) << r->body;
+  if (streamed) EXPECT_EQ(streamed->status, 413) << streamed->body;
   auto chunked = client().Put(
       "/eiota/v1/m1/payloads", auth(),
       [&](size_t offset, httplib::DataSink& sink) {
@@ -114,12 +115,12 @@ TEST_F(Refusals, OversizeUploadIsRefusedBeforeItIsRead) {
         return sink.write(big.data() + offset, 512);
       },
       "application/octet-stream");
-  ASSERT_TRUE(chunked);
-  EXPECT_EQ(chunked->status, 413) << chunked->body;
-  EXPECT_EQ(stored_payloads(), 0u);
+  if (chunked) EXPECT_EQ(chunked->status, 413) << chunked->body;
+  EXPECT_EQ(upload(payload(7))->status, 201);
+  EXPECT_EQ(stored_payloads(), 1u);
 }
 
-TEST_F(Refusals, MalformedUploads) {
+TEST_F(ServeRefusals, MalformedUploads) {
   expect_refused(client().Put("/eiota/v1/m1/payloads", auth(), "", "application/octet-stream"), 400, "payload");
   expect_refused(client().Put("/eiota/v1/m1/payloads", auth(), std::string(300, 'z'), "application/octet-stream"), 400, "not a valid payload");
   std::string p = payload(7);
@@ -132,14 +133,14 @@ TEST_F(Refusals, MalformedUploads) {
   EXPECT_EQ(stored_payloads(), 0u);
 }
 
-TEST_F(Refusals, AnotherKeyOrAnotherModel) {
+TEST_F(ServeRefusals, AnotherKeyOrAnotherModel) {
   expect_refused(upload(payload(7, 0x11, &other)), 409, "another key");
   eiota::host::Manifest m2 = make_manifest(2, key);
   expect_refused(upload(payload(7, 0x11, &key, &m2)), 409, "another model");
   EXPECT_EQ(stored_payloads(), 0u);
 }
 
-TEST_F(Refusals, BadReleasesAndRollouts) {
+TEST_F(ServeRefusals, BadReleasesAndRollouts) {
   std::string sha = publish(7, 0x11);
   std::string sha8 = eiota::host::sha256_hex(payload(8, 0x22));
   ASSERT_EQ(upload(payload(8, 0x22))->status, 201);
@@ -162,7 +163,7 @@ TEST_F(Refusals, BadReleasesAndRollouts) {
   EXPECT_EQ(c["generation"], 1);
 }
 
-TEST_F(Refusals, BadPointerAndReportInput) {
+TEST_F(ServeRefusals, BadPointerAndReportInput) {
   publish(7, 0x11);
   expect_refused(client().Get("/eiota/v1/m1/stable/pointer?device=a%20b"), 400, "device");
   expect_refused(client().Get(("/eiota/v1/m1/stable/pointer?device=" + std::string(65, 'a')).c_str()), 400, "device");
