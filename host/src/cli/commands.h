@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "server.h"
+
 namespace eiota::cli {
 
 inline double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -24,5 +26,11 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
 int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only);
 int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
                  const std::string& features, const std::string& cache);
+
+// eiota serve (runs until SIGTERM/SIGINT) and eiota serve-admin model / token.
+int cmd_serve(const serve::ServeOptions& opts);
+int cmd_serve_admin_model(const std::string& db_url, const std::string& name, const std::string& manifest_path,
+                          const std::string& ei_project);
+int cmd_serve_admin_token(const std::string& db_url, const std::string& name);
 
 }  // namespace eiota::cli

@@ -124,6 +124,26 @@ int run(int argc, char** argv) {
   build_sim->add_option("--objects", objects, "object files shared by builds, kept by content (default OUTPUT.objs/cache)");
 
   auto publish_cmds = add_publish_commands(app);  // publish, rollout (cmd_publish.cpp)
+  // The update server (docs/DELIVERY.md) and its registry.
+  eiota::serve::ServeOptions serve_opts;
+  auto* serve_cmd = app.add_subcommand("serve", "run the update server: channels, staged rollout, reports (docs/DELIVERY.md)");
+  serve_cmd->add_option("--db", serve_opts.db_url, "sqlite:<file> or postgresql://... (default sqlite:eiota-serve.db)");
+  serve_cmd->add_option("--listen", serve_opts.listen, "address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", serve_opts.port, "TCP port (default 8080)");
+  serve_cmd->add_option("--threads", serve_opts.threads, "worker threads; each open keep-alive connection holds one (default 64)");
+  std::string max_payload;
+  serve_cmd->add_option("--max-payload", max_payload, "largest upload in bytes (default 16777216)");
+  serve_cmd->add_option("--base-path", serve_opts.base_path, "URL path the device URLs start with (default /eiota/v1)");
+  auto* admin_cmd = app.add_subcommand("serve-admin", "register models and create tokens in an eiota serve database");
+  std::string admin_db = "sqlite:eiota-serve.db", admin_name, admin_manifest, admin_project;
+  admin_cmd->add_option("--db", admin_db, "the server's database (default sqlite:eiota-serve.db)");
+  admin_cmd->require_subcommand(1);
+  auto* admin_model = admin_cmd->add_subcommand("model", "register (or replace) a model: its manifest holds the key payloads must be signed with");
+  admin_model->add_option("--name", admin_name, "model name in URLs")->required();
+  admin_model->add_option("--manifest", admin_manifest, "the patched library or its eiota-manifest.json")->required();
+  admin_model->add_option("--ei-project", admin_project, "Edge Impulse project id, for /edgeimpulse-ota/serve/<name>/<id>.bin");
+  auto* admin_token = admin_cmd->add_subcommand("token", "create an upload/admin token, printed once");
+  admin_token->add_option("--name", admin_name, "what the token is for")->required();
 
   CLI11_PARSE(app, argc, argv);  // a parse error exits with CLI11's own code (docs/CLI.md)
   try {
@@ -141,6 +161,12 @@ int run(int argc, char** argv) {
         throw std::runtime_error("--selftest-tolerance needs --selftest");
       return cmd_pack(base, in, out, key, seq, selftest);
     }
+    if (*serve_cmd) {
+      if (!max_payload.empty()) serve_opts.max_payload = (size_t)parse_int(max_payload, "--max-payload", 1024, int64_t(1) << 30);
+      return cmd_serve(serve_opts);
+    }
+    if (*admin_model) return cmd_serve_admin_model(admin_db, admin_name, admin_manifest, admin_project);
+    if (*admin_token) return cmd_serve_admin_token(admin_db, admin_name);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {
       build_simulator({in, out, sketch, true, objects});
