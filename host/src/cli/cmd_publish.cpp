@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -81,6 +82,17 @@ int rollout(const PublishCommands& c) {
   return 0;
 }
 
+// The server's own JSON, indented: the channel's (with --channel) and the devices'.
+int status(const PublishCommands& c) {
+  ServerClient s(c.server, token_of(c));
+  nlohmann::json j;
+  if (!c.channel.empty()) j["channel"] = nlohmann::json::parse(s.channel_status(c.model, c.channel), nullptr, false);
+  nlohmann::json d = nlohmann::json::parse(s.devices(c.model), nullptr, false);
+  j["devices"] = d.is_object() && d.contains("devices") ? d["devices"] : d;
+  std::cout << j.dump(2) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app) {
@@ -113,6 +125,13 @@ std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app) {
   auto* pause = r->add_flag("--pause", c->pause, "stop offering the release to more devices");
   auto* resume = r->add_flag("--resume", c->resume, "offer it again; also clears an automatic halt");
   pause->excludes(resume);
+
+  auto* st2 = app.add_subcommand("status", "what eiota serve knows of a model: a channel's rollout and reports, every device's check-in and report");
+  c->status = st2;
+  st2->add_option("--server", c->server, "eiota serve's base URL")->required();
+  st2->add_option("--token", c->token, "a token; default: $EIOTA_TOKEN");
+  st2->add_option("--model", c->model, "model name")->required();
+  st2->add_option("--channel", c->channel, "channel name: also show its release, rollout and report counts");
   return c;
 }
 
@@ -125,6 +144,7 @@ int run_publish_commands(const PublishCommands& c) {
     if (!c.rollout->count("--percent") && !c.pause && !c.resume) throw std::runtime_error("give --percent, --pause or --resume");
     return rollout(c);
   }
+  if (*c.status) return status(c);
   return -1;
 }
 

@@ -1,4 +1,5 @@
-// `eiota publish` (a static tree, or upload + release to `eiota serve`) and `eiota rollout`:
+// `eiota publish` (a static tree, or upload + release to `eiota serve`) `eiota rollout` and
+// `eiota status`:
 // their flags are added to the app by add_publish_commands and run by run_publish_commands, so
 // main.cpp holds only two lines of them.
 #pragma once
@@ -12,6 +13,7 @@ namespace eiota::cli {
 struct PublishCommands {
   CLI::App* publish = nullptr;
   CLI::App* rollout = nullptr;
+  CLI::App* status = nullptr;
   std::string payload, static_dir, server, token, model, channel, base, key;
   int percent = 100, halt_min_reports = 5;
   double halt_failures = 0.2;

@@ -136,4 +136,19 @@ std::string ServerClient::rollout(const std::string& model, const std::string& c
   return call.expect(post, {200, 201, 204}).body;
 }
 
+std::string ServerClient::channel_status(const std::string& model, const std::string& channel) const {
+  check_name("model", model);
+  check_name("channel", channel);
+  Call call{url_, "GET", at_.base + "/" + model + "/" + channel};
+  auto c = client(at_, token_);
+  return call.expect(c.Get(call.path), {200}).body;
+}
+
+std::string ServerClient::devices(const std::string& model) const {
+  check_name("model", model);
+  Call call{url_, "GET", at_.base + "/" + model + "/devices"};
+  auto c = client(at_, token_);
+  return call.expect(c.Get(call.path), {200}).body;
+}
+
 }  // namespace eiota::host

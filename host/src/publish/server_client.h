@@ -38,6 +38,10 @@ class ServerClient {
   // At least one of `percent` and `state` ("active" or "paused"). Returns the server's answer body.
   std::string rollout(const std::string& model, const std::string& channel, std::optional<int> percent,
                       std::optional<std::string> state) const;
+  // The JSON of GET <base>/<model>/<channel> (a channel's release, rollout and report counts).
+  std::string channel_status(const std::string& model, const std::string& channel) const;
+  // The JSON of GET <base>/<model>/devices (every device seen: check-in and last report).
+  std::string devices(const std::string& model) const;
 
  private:
   std::string url_, token_;
