@@ -23,6 +23,7 @@ nginx=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
 command -v wrk >/dev/null || { echo "wrk.sh: wrk is not installed (scripts/deps.sh)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/eiota-wrk.XXXXXX)
+chmod 755 "$work"  # nginx workers (with a master process) run as another user
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
