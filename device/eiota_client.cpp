@@ -517,8 +517,13 @@ int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update*
   if (r != EIOTA_CLIENT_AVAILABLE) return r;
   int err;
   if (m->state != NULL && c->pointer.sequence < m->state->sequence_floor) {
-    err = EIOTA_ERR_OLD_SEQUENCE;  // the device would refuse it: not downloaded
+    // The device would refuse it: not downloaded. Not a fault of that release (this device runs a
+    // newer one, from another channel say), so it is reported as "current", which no halt counts.
     memcpy(c->etag, c->pending_etag, sizeof c->etag);
+    char running[EIOTA_PAYLOAD_ID_MAX];
+    eiota_client_running_id(m, running);
+    eiota_client_report(c, "current", running, c->pointer.id, EIOTA_ERR_OLD_SEQUENCE);
+    return EIOTA_ERR_OLD_SEQUENCE;
   } else {
     err = eiota_client_download(c, m, u);
   }

@@ -183,6 +183,16 @@ int on_transfer_encoding(eiota_http_response* r, const char* v, size_t n) {
   return err;
 }
 
+// etagc of RFC 9110 that eiota_http_write_request also accepts: visible ASCII but '"'. A value
+// kept with any other byte would make every later request refuse to be written.
+bool sendable_etag(const char* v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)v[i];
+    if (c < 0x21 || c == '"' || c > 0x7E) return false;
+  }
+  return true;
+}
+
 int on_etag(eiota_http_response* r, const char* v, size_t n) {
   uint16_t weak = 0;
   if (n >= 2 && v[0] == 'W' && v[1] == '/') {
@@ -195,7 +205,7 @@ int on_etag(eiota_http_response* r, const char* v, size_t n) {
     n -= 2;
   }
   r->flags = (uint16_t)((r->flags & ~EIOTA_HTTP_F_WEAK_ETAG) | weak);
-  if (n > EIOTA_HTTP_MAX_ETAG || memchr(v, '"', n) != NULL) n = 0;  // not one we could send back
+  if (n > EIOTA_HTTP_MAX_ETAG || !sendable_etag(v, n)) n = 0;  // not one we could send back
   memcpy(r->etag, v, n);
   r->etag[n] = '\0';
   return EIOTA_OK;

@@ -18,21 +18,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace {
 
-int timeout_arg(uint32_t ms) { return ms > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)ms; }
+uint64_t now_ms() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
 
-// Waits for `events` on fd: 1 ready, 0 timed out, -1 failed.
-int wait_for(int fd, short events, uint32_t timeout_ms) {
+// Waits for `events` on fd until the monotonic `deadline` (ms): 1 ready, 0 timed out, -1 failed.
+// A signal does not restart the wait: the time already spent counts.
+int wait_for(int fd, short events, uint64_t deadline) {
   struct pollfd p;
   p.fd = fd;
   p.events = events;
   p.revents = 0;
   for (;;) {
-    int n = poll(&p, 1, timeout_arg(timeout_ms));
-    if (n < 0 && errno == EINTR) continue;  // a signal: wait again (the timeout restarts; bounded by the caller's few retries)
+    uint64_t now = now_ms();
+    uint64_t left = now >= deadline ? 0 : deadline - now;  // 0: still one look at what is ready
+    int n = poll(&p, 1, left > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)left);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) return -1;
     return n == 0 ? 0 : 1;
   }
@@ -45,7 +53,7 @@ void posix_close(void* ctx) {
 }
 
 // One address: a non-blocking connect finished by poll().
-int connect_one(const struct addrinfo* a, uint32_t timeout_ms, int* out) {
+int connect_one(const struct addrinfo* a, uint64_t deadline, int* out) {
   int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
   if (fd < 0) return EIOTA_ERR_NET;
   int flags = fcntl(fd, F_GETFL, 0);
@@ -62,7 +70,7 @@ int connect_one(const struct addrinfo* a, uint32_t timeout_ms, int* out) {
     if (errno != EINPROGRESS) {
       err = EIOTA_ERR_NET;
     } else {
-      int w = wait_for(fd, POLLOUT, timeout_ms);
+      int w = wait_for(fd, POLLOUT, deadline);
       int so = 0;
       socklen_t len = sizeof so;
       if (w == 0) err = EIOTA_ERR_TIMEOUT;
@@ -88,8 +96,10 @@ int posix_connect(void* ctx, const char* host, uint16_t port, uint32_t timeout_m
   hints.ai_socktype = SOCK_STREAM;
   struct addrinfo* list = NULL;
   if (getaddrinfo(host, service, &hints, &list) != 0 || list == NULL) return EIOTA_ERR_NET;
+  // One deadline for every address (name resolution itself is the resolver's to bound).
+  uint64_t deadline = now_ms() + timeout_ms;
   int err = EIOTA_ERR_NET;
-  for (const struct addrinfo* a = list; a != NULL && err != EIOTA_OK; a = a->ai_next) err = connect_one(a, timeout_ms, &s->fd);
+  for (const struct addrinfo* a = list; a != NULL && err != EIOTA_OK; a = a->ai_next) err = connect_one(a, deadline, &s->fd);
   freeaddrinfo(list);
   return err;
 }
@@ -97,8 +107,9 @@ int posix_connect(void* ctx, const char* host, uint16_t port, uint32_t timeout_m
 int posix_send(void* ctx, const uint8_t* data, size_t len, uint32_t timeout_ms) {
   eiota_posix_socket* s = static_cast<eiota_posix_socket*>(ctx);
   if (s->fd < 0) return EIOTA_ERR_NET;
+  uint64_t deadline = now_ms() + timeout_ms;
   while (len > 0) {
-    int w = wait_for(s->fd, POLLOUT, timeout_ms);
+    int w = wait_for(s->fd, POLLOUT, deadline);
     if (w == 0) return EIOTA_ERR_TIMEOUT;
     if (w < 0) return EIOTA_ERR_NET;
 #if defined(MSG_NOSIGNAL)
@@ -118,8 +129,9 @@ int posix_recv(void* ctx, uint8_t* buf, size_t cap, uint32_t timeout_ms) {
   eiota_posix_socket* s = static_cast<eiota_posix_socket*>(ctx);
   if (s->fd < 0) return EIOTA_ERR_NET;
   if (cap > 0x7FFFFFFF) cap = 0x7FFFFFFF;
+  uint64_t deadline = now_ms() + timeout_ms;
   for (;;) {
-    int w = wait_for(s->fd, POLLIN, timeout_ms);
+    int w = wait_for(s->fd, POLLIN, deadline);
     if (w == 0) return EIOTA_ERR_TIMEOUT;
     if (w < 0) return EIOTA_ERR_NET;
     ssize_t n = ::recv(s->fd, buf, cap, 0);

@@ -106,8 +106,30 @@ TEST_F(PublishStatic, ALowerSequenceThanThePointersIsRefused) {
   auto before = snapshot(tree);
   Result r = publish("u3.eiota");
   EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_NE(r.out.find("names sequence 5, higher than"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("names sequence 5, not lower than"), std::string::npos) << r.out;
   EXPECT_EQ(snapshot(tree), before);
+}
+
+// One sequence names one payload (FORMAT.md): another retrain under the pointer's number is refused,
+// as eiota serve refuses it (409), and so is a channel named like one of the model's URLs.
+TEST_F(PublishStatic, AnotherPayloadUnderTheSameSequenceAndReservedChannelsAreRefused) {
+  ASSERT_EQ(publish("u3.eiota").code, 0);
+  auto before = snapshot(tree);
+  fs::path other = tree.parent_path() / (tree.filename().string() + "-u3b.eiota");
+  Result pk = run("cd '" + fx.string() + "' && " + kCli + " pack --base patched new2 -o '" + other.string() + "' --key k.key --sequence 3");
+  ASSERT_EQ(pk.code, 0) << pk.out;
+  Result r = run(kCli + " publish --static '" + tree.string() + "' --model demo --channel stable --base " + (fx / "patched").string() +
+                 " '" + other.string() + "'");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("another payload under that number"), std::string::npos) << r.out;
+  EXPECT_EQ(snapshot(tree), before);
+  for (const char* reserved : {"payloads", "devices", "report"}) {
+    Result q = publish("u5.eiota", "", "demo", reserved);
+    EXPECT_EQ(q.code, 1) << q.out;
+    EXPECT_NE(q.out.find("is reserved"), std::string::npos) << q.out;
+  }
+  EXPECT_EQ(snapshot(tree), before);
+  fs::remove(other);
 }
 
 TEST_F(PublishStatic, BadOrForeignPayloadsAreRefusedAndTheTreeStaysAsItWas) {

@@ -128,6 +128,8 @@ StaticPublish publish_static(const std::string& dir, const std::string& model, c
                              const std::string& bytes, const std::string& payload_name, const Manifest& m) {
   check_name("model", model);
   check_name("channel", channel);
+  if (channel == "payloads" || channel == "devices" || channel == "report")
+    throw std::runtime_error("channel '" + channel + "' is reserved (docs/DELIVERY.md: it names one of the model's URLs)");
   StaticPublish r;
   r.payload = check_delivery_payload(bytes, m);
   if (!r.payload.ok) throw std::runtime_error(payload_name + ": refused, nothing published: " + r.payload.problem);
@@ -161,9 +163,11 @@ StaticPublish publish_static(const std::string& dir, const std::string& model, c
       std::string old = read_regular(pointer_path);
       long long seq = pointer_sequence(old);
       if (old == text) r.pointer_written = false;
-      else if (seq >= 0 && static_cast<unsigned long long>(seq) > r.payload.sequence)
-        fail(pointer_path, "names sequence " + std::to_string(seq) + ", higher than " + payload_name + "'s " +
-                               std::to_string(r.payload.sequence) + "; devices that applied it refuse a lower one: pack with a higher --sequence");
+      else if (seq >= 0 && static_cast<unsigned long long>(seq) >= r.payload.sequence)
+        fail(pointer_path, "names sequence " + std::to_string(seq) + ", not lower than " + payload_name + "'s " +
+                               std::to_string(r.payload.sequence) + "; devices that applied it refuse " +
+                               (static_cast<unsigned long long>(seq) == r.payload.sequence ? "another payload under that number" : "a lower one") +
+                               ": pack with a higher --sequence");
     }
   }
 

@@ -24,7 +24,8 @@ Offer choose_offer(const OfferInput& in) {
 
 bool should_halt(const ReportSummary& s, double halt_failures, int halt_min_reports) {
   if (s.devices <= 0 || s.failed <= 0 || s.devices < halt_min_reports) return false;
-  return (double)s.failed >= halt_failures * (double)s.devices;
+  // The share itself: failed >= halt_failures * devices misses equality (0.07 * 100 > 7 in doubles).
+  return (double)s.failed / (double)s.devices >= halt_failures;
 }
 
 }  // namespace eiota::serve

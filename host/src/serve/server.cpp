@@ -168,7 +168,14 @@ int run_server(const ServeOptions& o) {
   http.set_write_timeout(10);
   http.set_payload_max_length(opts.max_payload);
   http.set_pre_routing_handler([&svc](const httplib::Request& req, httplib::Response& res) {
-    if (req.method != "GET" && req.method != "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method == "PUT" || req.method == "POST") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method != "GET" && req.method != "HEAD") {
+      // Answered before httplib reads a body it would otherwise take, up to --max-payload, for no route.
+      res.set_header("Allow", "GET, HEAD, PUT, POST");
+      res.set_header("Connection", "close");
+      refuse(res, 405, "this server answers GET, HEAD, PUT and POST only");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     dispatch_get(svc, own_ranges(req), res);
     return httplib::Server::HandlerResponse::Handled;
   });
