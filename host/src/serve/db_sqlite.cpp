@@ -60,6 +60,9 @@ class Conn {
   }
   int changes() { return sqlite3_changes(db_); }
   [[noreturn]] void fail() { throw std::runtime_error("sqlite:" + path_ + ": " + sqlite3_errmsg(db_)); }
+  [[noreturn]] void refuse(const std::string& what, const std::string& why) {
+    throw std::runtime_error("sqlite:" + path_ + ": " + what + ": " + why);
+  }
   std::mutex mu;
 
  private:
@@ -157,6 +160,15 @@ CREATE TABLE IF NOT EXISTS reports (model TEXT NOT NULL, device TEXT NOT NULL, c
 const char* kChannelCols =
     "SELECT model, channel, current_sha, fallback_sha, percent, state, halt_failures, halt_min_reports, generation, updated FROM channels ";
 
+bool valid_state(const std::string& s) { return s == "active" || s == "paused" || s == "halted"; }
+
+// Refused before the transaction, as the PostgreSQL backend does.
+void check_rollout(Conn& c, const char* what, int percent, double halt_failures, int halt_min_reports) {
+  if (percent < 0 || percent > 100 || !(halt_failures >= 0 && halt_failures <= 1) || halt_min_reports < 0)
+    c.refuse(what, "percent " + std::to_string(percent) + ", halt_failures " + std::to_string(halt_failures) +
+                       ", halt_min_reports " + std::to_string(halt_min_reports) + ": out of range (0..100, 0..1, >= 0)");
+}
+
 ChannelRow channel_row(Q& q) {
   ChannelRow c;
   c.model = q.s(0);
@@ -247,16 +259,19 @@ class SqliteDb : public Db {
   }
   ChannelRow set_release(const std::string& model, const std::string& channel, const std::string& sha256, int percent,
                          double halt_failures, int halt_min_reports) override {
+    check_rollout(w_, "set_release", percent, halt_failures, halt_min_reports);
     std::lock_guard l(w_.mu);
     Tx tx(w_);
     std::optional<ChannelRow> old = channel_locked(w_, model, channel);
+    // Re-releasing the current payload keeps its fallback (it would otherwise become its own).
+    std::string fallback = !old ? std::string() : old->current_sha == sha256 ? old->fallback_sha : old->current_sha;
     Q(w_,
       "INSERT OR REPLACE INTO channels (model, channel, current_sha, fallback_sha, percent, state, halt_failures, halt_min_reports, "
       "generation, updated) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)")
         .b(model)
         .b(channel)
         .b(sha256)
-        .b(old ? old->current_sha : std::string())
+        .b(fallback)
         .b((int64_t)percent)
         .b(halt_failures)
         .b((int64_t)halt_min_reports)
@@ -269,10 +284,13 @@ class SqliteDb : public Db {
   }
   std::optional<ChannelRow> set_rollout(const std::string& model, const std::string& channel, const std::string& expect_sha,
                                         std::optional<int> percent, std::optional<std::string> state) override {
+    if (percent) check_rollout(w_, "set_rollout", *percent, 0, 0);
+    if (state && !valid_state(*state)) w_.refuse("set_rollout", "unknown state \"" + *state + "\"");
     std::lock_guard l(w_.mu);
     Tx tx(w_);
     std::optional<ChannelRow> old = channel_locked(w_, model, channel);
     if (!old || old->current_sha != expect_sha) return std::nullopt;
+    if (!percent && !state) return old;  // nothing to change: no new generation for caches to chase
     Q(w_, "UPDATE channels SET percent = ?, state = ?, generation = generation + 1, updated = ? WHERE model = ? AND channel = ?")
         .b((int64_t)percent.value_or(old->percent))
         .b(state.value_or(old->state))
@@ -292,7 +310,7 @@ class SqliteDb : public Db {
     sqlite3_stmt* st = w_.stmt(
         "INSERT INTO devices (model, device, channel, running_id, last_checkin) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (model, device) DO UPDATE SET channel = excluded.channel, running_id = excluded.running_id, "
-        "last_checkin = max(last_checkin, excluded.last_checkin)");
+        "last_checkin = excluded.last_checkin WHERE excluded.last_checkin >= devices.last_checkin");
     for (const CheckIn& c : batch) {  // one statement for the batch: this runs every second under load
       sqlite3_reset(st);
       sqlite3_bind_text(st, 1, c.model.data(), (int)c.model.size(), SQLITE_STATIC);
@@ -322,7 +340,7 @@ class SqliteDb : public Db {
       "INSERT INTO devices (model, device, channel, running_id, last_checkin, r_channel, r_running, r_target, r_result, r_error, r_time) "
       "VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, device) DO UPDATE SET r_channel = excluded.r_channel, "
       "r_running = excluded.r_running, r_target = excluded.r_target, r_result = excluded.r_result, r_error = excluded.r_error, "
-      "r_time = excluded.r_time")
+      "r_time = excluded.r_time WHERE devices.r_time IS NULL OR excluded.r_time >= devices.r_time")
         .b(r.model)
         .b(r.device)
         .b(r.channel)
