@@ -346,7 +346,7 @@ bool resumed_is_pointer(const struct eiota_update* u, const eiota_client_pointer
   return strcmp(id, p->id) == 0;
 }
 
-const char* const kResults[] = {"applied", "confirmed", "reverted", "failed", "current"};
+const char* const kResults[] = {"applied", "confirmed", "reverted", "failed", "deferred", "current"};
 
 }  // namespace
 
@@ -512,6 +512,19 @@ int eiota_client_report(eiota_client* c, const char* result, const char* running
   return c->report_status >= 200 && c->report_status < 300 ? EIOTA_OK : EIOTA_ERR_HTTP_STATUS;
 }
 
+// The device judged the payload itself and refused it (it counts toward a halt), as against a
+// network, server or device-state reason to try again later (an undecided trial, no store...).
+static bool payload_refused(int err) {
+  switch (err) {
+    case EIOTA_ERR_BAD_MAGIC: case EIOTA_ERR_BAD_VERSION: case EIOTA_ERR_WRONG_MODEL: case EIOTA_ERR_UNKNOWN_KEY:
+    case EIOTA_ERR_BAD_SIGNATURE: case EIOTA_ERR_SIZE_MISMATCH: case EIOTA_ERR_HASH_MISMATCH: case EIOTA_ERR_OVERSIZE:
+    case EIOTA_ERR_UNSUPPORTED: case EIOTA_ERR_SLOT_TOO_SMALL: case EIOTA_ERR_SELFTEST_FAILED: case EIOTA_ERR_SELFTEST_BLOCK:
+      return true;
+    default:
+      return false;
+  }
+}
+
 int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update* u) {
   int r = eiota_client_check(c, m);
   if (r != EIOTA_CLIENT_AVAILABLE) return r;
@@ -533,7 +546,7 @@ int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update*
   }
   char running[EIOTA_PAYLOAD_ID_MAX];  // after the failure: RAM mode went back to the factory values
   eiota_client_running_id(m, running);
-  eiota_client_report(c, "failed", running, c->pointer.id, err);
+  eiota_client_report(c, payload_refused(err) ? "failed" : "deferred", running, c->pointer.id, err);
   return err;
 }
 

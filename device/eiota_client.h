@@ -128,16 +128,19 @@ int eiota_client_check(eiota_client* c, const eiota_model* m);
 // cfg.attempts connections; a 200 answer to a Range starts over. EIOTA_OK or the error.
 int eiota_client_download(eiota_client* c, const eiota_model* m, struct eiota_update* u);
 
-// POST <base>/<model>/report. `result`: applied, confirmed, reverted, failed or current;
+// POST <base>/<model>/report. `result`: applied, confirmed, reverted, failed, deferred or current;
 // `running` / `target`: payload ids (running NULL: the running id of the model last given to
 // check, download or run, factory if none; target NULL: the same as running);
 // `error`: an eiota_err (0 unless failed). EIOTA_OK on a 2xx, else the error (a lost report
 // is harmless: the next check-in says what runs).
 int eiota_client_report(eiota_client* c, const char* result, const char* running, const char* target, int error);
 
-// check -> download -> verify -> activate -> report (applied, or failed with its error).
-// Returns EIOTA_CLIENT_CURRENT, EIOTA_CLIENT_APPLIED or the error. No report for "current" (the
-// check-in said it) nor for a check that failed.
+// check -> download -> verify -> activate -> report: applied; failed with its error when the
+// device refused the payload itself (signature, model, hash, size, self-test); deferred when it
+// could not take it now (network, server, an undecided trial, no store); current with
+// EIOTA_ERR_OLD_SEQUENCE, not downloaded, when it is older than what the device accepted.
+// Returns EIOTA_CLIENT_CURRENT, EIOTA_CLIENT_APPLIED or the error. No report when nothing was
+// offered (the check-in said what runs) nor for a check that failed.
 int eiota_client_run(eiota_client* c, const eiota_model* m, struct eiota_update* u);
 
 // Parses a pointer body (exposed for tests and fuzzing). EIOTA_OK or EIOTA_ERR_POINTER.

@@ -498,6 +498,11 @@ int main(int argc, char** argv) {
 #if defined(EIOTA_SIM_CLIENT)
     } else if (a == "--server" && i + 1 < argc) {
       g_ota.server = argv[++i];
+      if (g_ota.server.rfind("https://", 0) == 0) {
+        // Its transport is a plain socket: TLS is a device transport's (docs/PORTING.md).
+        fprintf(stderr, "sim: --server %s: the simulated device speaks plain HTTP only (no TLS transport)\n", g_ota.server.c_str());
+        return 2;
+      }
     } else if (a == "--model" && i + 1 < argc) {
       g_ota.model = argv[++i];
     } else if (a == "--channel" && i + 1 < argc) {

@@ -158,7 +158,7 @@ TEST(ClientSim, TheSimulatedDeviceUpdatesOverHttpResumesAndReports) {
                                  " status=404 body_bytes=0") << f.out;
   q = s.requests();
   ASSERT_EQ(q.size(), 10u);
-  EXPECT_EQ(q[9].body, "device=sim-2&channel=stable&running=0-0000000000000000&target=" + fake.p.id + "&result=failed&error=-48");
+  EXPECT_EQ(q[9].body, "device=sim-2&channel=stable&running=0-0000000000000000&target=" + fake.p.id + "&result=deferred&error=-48");
 
   // Bad flags are input errors.
   EXPECT_EQ(sh("./dev --server " + s.url()).code, 2);  // no --model

@@ -256,7 +256,7 @@ TEST(Client, ADropEveryTimeStopsAfterTheAttemptsAndReportsFailed) {
   auto q = s.requests();
   ASSERT_EQ(q.size(), 4u);  // pointer, 2 attempts, report
   EXPECT_EQ(q[2].header("Range"), "bytes=100-");
-  EXPECT_EQ(q[3].body, "device=dev-1&channel=stable&running=0-0000000000000000&target=" + id_of(p) + "&result=failed&error=-9");
+  EXPECT_EQ(q[3].body, "device=dev-1&channel=stable&running=0-0000000000000000&target=" + id_of(p) + "&result=deferred&error=-9");
 }
 
 TEST(Client, AfterAResetTheDownloadResumesFromEiotaUpdateResumesOffset) {
@@ -442,7 +442,7 @@ TEST(Client, UnexpectedStatusesAreRefused) {
   EXPECT_EQ(r.c.status, 404);
   auto q = s.requests();
   ASSERT_EQ(q.size(), 5u);
-  EXPECT_NE(q[4].body.find("&result=failed&error=-48"), std::string::npos) << q[4].body;
+  EXPECT_NE(q[4].body.find("&result=deferred&error=-48"), std::string::npos) << q[4].body;
   // A status error is not the payload's fault: the next check asks again (not If-None-Match: "e").
   EXPECT_EQ(eiota_client_check(&r.c, &r.d.model), EIOTA_CLIENT_AVAILABLE);
   EXPECT_EQ(s.requests().back().header("If-None-Match"), "\"0-0000000000000000\"");

@@ -131,8 +131,14 @@ class ReviewSqlite : public ::testing::Test {
 TEST_F(ReviewSqlite, ReportsFromOneDeviceKeepOneRow) {
   for (int i = 0; i < 50; i++)
     db->record_report(eiota::serve::Report{"m", "d1", "stable", "1-0123456789abcdef", "2-0123456789abcdef", "failed", -3, 100 + i});
-  EXPECT_LE(count("SELECT count(*) FROM reports"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM devices"), 1);
+  // No table keeps more rows than one per device (or model, channel, payload): none holds 50.
+  for (const char* t : {"models", "tokens", "payloads", "channels", "devices"}) {
+    std::string q = std::string("SELECT count(*) FROM ") + t;
+    EXPECT_LE(count(q.c_str()), 1) << t;
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                  "('models', 'tokens', 'payloads', 'channels', 'devices', 'meta')"), 0);
 }
 
 }  // namespace

@@ -178,7 +178,7 @@ TEST_F(ServeRefusals, BadPointerAndReportInput) {
   expect_refused(report("device=d&channel=beta&result=failed"), 404, "no release on channel beta");
   expect_refused(report("device=d&channel=stable&result=failed&target=" + std::string(600, '1')), 413, "512");
   expect_refused(client().Get("/elsewhere"), 404, "not a path");
-  expect_refused(client().Delete("/eiota/v1/m1/stable"), 404, "route");
+  expect_refused(client().Delete("/eiota/v1/m1/stable"), 405, "GET, HEAD, PUT and POST only");
   json d = get_json("m1/devices");
   EXPECT_EQ(d["devices"].size(), 0u) << d;
 }

@@ -42,7 +42,7 @@ int publish_static_tree(const PublishCommands& c) {
   std::cout << "published " << r.payload.id << " (" << r.payload.size << " bytes, sha256 " << r.payload.sha256 << ") as " << c.model
             << "/" << c.channel << "\n"
             << "  " << r.payload_path << (r.payload_written ? ": written" : ": already there, unchanged") << "\n"
-            << "  " << r.pointer_path << (r.pointer_written ? ": replaced" : ": already names it, unchanged") << "\n";
+            << "  " << r.pointer_path << (!r.pointer_written ? ": already names it, unchanged" : r.pointer_existed ? ": replaced" : ": written") << "\n";
   return 0;
 }
 
@@ -55,6 +55,19 @@ int publish_server(const PublishCommands& c) {
   Uploaded u = s.upload(c.model, read_file(c.payload));
   std::cout << "uploaded " << u.id << " (" << u.size << " bytes, sha256 " << u.sha256 << ") to " << c.server << "/" << c.model
             << (u.created ? "" : " (the server had it already)") << "\n";
+  if (!u.created) {  // published again (a re-run job): the release is there already, nothing to do
+    nlohmann::json ch;
+    try {
+      ch = nlohmann::json::parse(s.channel_status(c.model, c.channel), nullptr, false);
+    } catch (const std::exception&) {
+      // no such channel yet: release it below
+    }
+    if (ch.is_object() && ch["current"].is_object() && ch["current"].value("sha256", "") == u.sha256) {
+      std::cout << u.id << " is already the current release of " << c.model << "/" << c.channel << " (" << ch.value("percent", 0)
+                << "% of devices, " << ch.value("state", "") << "): nothing changed; `eiota rollout` changes its rollout\n";
+      return 0;
+    }
+  }
   Release rel;
   rel.sha256 = u.sha256;
   rel.percent = c.percent;

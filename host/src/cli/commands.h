@@ -30,7 +30,7 @@ int cmd_simulate(const std::string& base, const std::string& payload, const std:
 // eiota serve (runs until SIGTERM/SIGINT) and eiota serve-admin model / token.
 int cmd_serve(const serve::ServeOptions& opts);
 int cmd_serve_admin_model(const std::string& db_url, const std::string& name, const std::string& manifest_path,
-                          const std::string& ei_project);
+                          const std::string& ei_project, bool replace);
 int cmd_serve_admin_token(const std::string& db_url, const std::string& name);
 
 }  // namespace eiota::cli

@@ -141,7 +141,9 @@ int run(int argc, char** argv) {
   auto* admin_model = admin_cmd->add_subcommand("model", "register (or replace) a model: its manifest holds the key payloads must be signed with");
   admin_model->add_option("--name", admin_name, "model name in URLs")->required();
   admin_model->add_option("--manifest", admin_manifest, "the patched library or its eiota-manifest.json")->required();
-  admin_model->add_option("--ei-project", admin_project, "Edge Impulse project id, for /edgeimpulse-ota/serve/<name>/<id>.bin");
+  admin_model->add_option("--ei-project", admin_project, "Edge Impulse project id, for /edgeimpulse-ota/serve/<name>/<id>.bin (kept when not given)");
+  bool admin_replace = false;
+  admin_model->add_flag("--replace", admin_replace, "register another model (fingerprint or key) under a name already in use");
   auto* admin_token = admin_cmd->add_subcommand("token", "create an upload/admin token, printed once");
   admin_token->add_option("--name", admin_name, "what the token is for")->required();
 
@@ -165,7 +167,7 @@ int run(int argc, char** argv) {
       if (!max_payload.empty()) serve_opts.max_payload = (size_t)parse_int(max_payload, "--max-payload", 1024, int64_t(1) << 30);
       return cmd_serve(serve_opts);
     }
-    if (*admin_model) return cmd_serve_admin_model(admin_db, admin_name, admin_manifest, admin_project);
+    if (*admin_model) return cmd_serve_admin_model(admin_db, admin_name, admin_manifest, admin_project, admin_replace);
     if (*admin_token) return cmd_serve_admin_token(admin_db, admin_name);
     if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
     if (*build_sim) {

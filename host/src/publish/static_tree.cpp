@@ -160,6 +160,7 @@ StaticPublish publish_static(const std::string& dir, const std::string& model, c
     fs::file_status st = status_no_links(pointer_path);
     if (fs::exists(st)) {
       if (!fs::is_regular_file(st)) fail(pointer_path, "exists and is not a file");
+      r.pointer_existed = true;
       std::string old = read_regular(pointer_path);
       long long seq = pointer_sequence(old);
       if (old == text) r.pointer_written = false;

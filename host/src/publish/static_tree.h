@@ -23,6 +23,7 @@ struct StaticPublish {
   std::string payload_path, pointer_path;
   bool payload_written = false;  // false: it was already there, identical
   bool pointer_written = false;  // false: the pointer already named this payload, byte for byte
+  bool pointer_existed = false;  // a pointer was there before (replaced, not created)
 };
 
 // Verifies `bytes` against `m` (check_delivery_payload), then writes the payload (once) and the

@@ -234,7 +234,10 @@ void get_devices(Service& s, const httplib::Request& req, httplib::Response& res
     if (d.last_report)
       r = json{{"result", d.last_report->result},   {"error", d.last_report->error},     {"target", d.last_report->target_id},
                {"running", d.last_report->running_id}, {"channel", d.last_report->channel}, {"time", d.last_report->time}};
-    list.push_back(json{{"id", d.device}, {"channel", d.channel}, {"running", d.running_id}, {"last_checkin", d.last_checkin}, {"last_report", r}});
+    // What it runs now: its last report when that came after its last check-in (an applied update).
+    bool report_newer = d.last_report && !d.last_report->running_id.empty() && d.last_report->time >= d.last_checkin;
+    list.push_back(json{{"id", d.device}, {"channel", d.channel}, {"running", report_newer ? d.last_report->running_id : d.running_id},
+                        {"last_checkin", d.last_checkin}, {"last_report", r}});
   }
   reply_json(res, 200, json{{"model", model}, {"devices", list}}.dump());
 }

@@ -153,8 +153,6 @@ CREATE TABLE IF NOT EXISTS devices (model TEXT NOT NULL, device TEXT NOT NULL, c
   last_checkin INTEGER NOT NULL, r_channel TEXT, r_running TEXT, r_target TEXT, r_result TEXT, r_error INTEGER, r_time INTEGER,
   PRIMARY KEY (model, device));
 CREATE INDEX IF NOT EXISTS devices_report ON devices (model, r_channel, r_target);
-CREATE TABLE IF NOT EXISTS reports (model TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, running_id TEXT NOT NULL,
-  target_id TEXT NOT NULL, result TEXT NOT NULL, error INTEGER NOT NULL, time INTEGER NOT NULL);
 )";
 
 const char* kChannelCols =
@@ -326,16 +324,7 @@ class SqliteDb : public Db {
   void record_report(const Report& r) override {
     std::lock_guard l(w_.mu);
     Tx tx(w_);
-    Q(w_, "INSERT INTO reports (model, device, channel, running_id, target_id, result, error, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .b(r.model)
-        .b(r.device)
-        .b(r.channel)
-        .b(r.running_id)
-        .b(r.target_id)
-        .b(r.result)
-        .b((int64_t)r.error)
-        .b(r.time)
-        .run();
+    // One row per device holds its last report: the table grows with the fleet, not with time.
     Q(w_,
       "INSERT INTO devices (model, device, channel, running_id, last_checkin, r_channel, r_running, r_target, r_result, r_error, r_time) "
       "VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, device) DO UPDATE SET r_channel = excluded.r_channel, "

@@ -119,8 +119,9 @@ void post_report(Service& s, const httplib::Request& req, httplib::Response& res
   if (!host::valid_name(r.channel)) return refuse(res, 400, "channel must be a name of 1-64 characters of [A-Za-z0-9._-]");
   if (!r.running_id.empty() && !host::valid_payload_id(r.running_id)) return refuse(res, 400, "running must be a payload id");
   if (!r.target_id.empty() && !host::valid_payload_id(r.target_id)) return refuse(res, 400, "target must be a payload id");
-  if (r.result != "applied" && r.result != "confirmed" && r.result != "reverted" && r.result != "failed" && r.result != "current")
-    return refuse(res, 400, "result must be applied, confirmed, reverted, failed or current");
+  if (r.result != "applied" && r.result != "confirmed" && r.result != "reverted" && r.result != "failed" && r.result != "current" &&
+      r.result != "deferred")
+    return refuse(res, 400, "result must be applied, confirmed, reverted, failed, deferred or current");
   if (form->count("error")) {
     std::optional<int64_t> e = parse_int(field("error"), INT32_MIN, INT32_MAX);
     if (!e) return refuse(res, 400, "error must be a decimal integer");

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -215,8 +216,17 @@ int run_server(const ServeOptions& o) {
     refuse(res, 500, "the server failed: " + what);
   });
 
+  // httplib's default options add SO_REUSEPORT, which lets a second server bind the same port and
+  // split the devices between them; and its backlog of 5 is small for a fleet checking in at once.
+  int listen_fd = -1;
+  http.set_socket_options([&listen_fd](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = fd;
+  });
   if (!http.bind_to_port(opts.listen, opts.port))
     throw std::runtime_error("cannot listen on " + opts.listen + ":" + std::to_string(opts.port) + " (in use, or not an address of this machine)");
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);  // Linux takes a new backlog for a listening socket
   std::cout << "listening on http://" << opts.listen << ":" << opts.port << opts.base_path << std::endl;
 
   std::atomic<bool> done{false}, signalled{false};
