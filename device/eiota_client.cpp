@@ -309,7 +309,8 @@ int feed_payload(void* ctx, const eiota_http_response* r, const uint8_t* data, s
     if (err != EIOTA_OK) return err;
   }
   c->body_bytes = len > UINT32_MAX - c->body_bytes ? UINT32_MAX : c->body_bytes + (uint32_t)len;  // payload bytes only
-  int err = len > (size_t)(c->pointer.size - c->fed) ? (int)EIOTA_ERR_OVERSIZE : eiota_update_write(c->update, data, len);
+  size_t room = c->fed >= c->pointer.size ? 0 : (size_t)(c->pointer.size - c->fed);
+  int err = len > room ? (int)EIOTA_ERR_OVERSIZE : eiota_update_write(c->update, data, len);
   if (err != EIOTA_OK) {
     c->update_error = (int16_t)err;
     return err;

@@ -273,7 +273,9 @@ int on_header(eiota_http_response* r) {
 
 int end_of_headers(eiota_http_response* r) {
   if (r->status < 200) {  // interim response (100 Continue...): the real one follows
+    uint32_t used = r->head_len;  // within the same header budget, so endless 1xx cannot hold the device
     eiota_http_begin(r, r->options);
+    r->head_len = used;
     return EIOTA_OK;
   }
   r->flags |= EIOTA_HTTP_F_HEADERS;

@@ -465,3 +465,22 @@ TEST(HttpRequest, RefusesFieldsThatWouldBreakTheRequest) {
 }
 
 }  // namespace
+
+namespace {
+
+// Interim responses share the header budget with the final one: a server that sends 1xx forever
+// is refused once EIOTA_HTTP_MAX_HEAD bytes of heads arrived, instead of holding the device.
+TEST(HttpParser, EndlessInterimResponsesExhaustTheHeaderBudget) {
+  std::string in;
+  while (in.size() <= EIOTA_HTTP_MAX_HEAD) in += "HTTP/1.1 100 Continue\r\n\r\n";
+  in += "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  Parsed p = parse(in, 7);
+  EXPECT_EQ(p.feed, EIOTA_ERR_HTTP_HEADER_TOO_LONG);
+  EXPECT_EQ(p.body, "");
+  // A few are fine.
+  Parsed few = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 5);
+  EXPECT_EQ(few.feed, EIOTA_OK);
+  EXPECT_EQ(few.body, "ok");
+}
+
+}  // namespace
