@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "eiota_text_out.h"
+
 #include "eiota_store.h"
 #include "eiota_update.h"
 
@@ -58,35 +60,7 @@ bool valid_id(const char* s) {
   return s != NULL && valid_id(s, bounded_len(s, EIOTA_PAYLOAD_ID_MAX), NULL);
 }
 
-// Appends to a fixed buffer, keeping room for the NUL; remembers running out of room.
-struct Out {
-  char* buf;
-  size_t cap;
-  size_t len;
-  bool full;
-
-  void put(const char* s, size_t n) {
-    if (full || cap - len <= n) {
-      full = true;
-      return;
-    }
-    memcpy(buf + len, s, n);
-    len += n;
-    buf[len] = '\0';
-  }
-  void put(const char* s) { put(s, strlen(s)); }
-  void put_int(int v) {
-    char d[12];
-    size_t n = 0;
-    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    do {
-      d[sizeof d - 1 - n++] = (char)('0' + u % 10);
-      u /= 10;
-    } while (u != 0);
-    if (v < 0) d[sizeof d - 1 - n++] = '-';
-    put(d + sizeof d - n, n);
-  }
-};
+using eiota_internal::Out;
 
 Out out_of(char* buf, size_t cap) {
   Out o = {buf, cap, 0, false};

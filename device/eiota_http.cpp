@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "eiota_text_out.h"
+
 namespace {
 
 enum Phase : uint8_t {
@@ -406,32 +408,7 @@ int eiota_http_finish(eiota_http_response* r) {
 
 namespace {
 
-// Appends to a caller buffer, keeping room for the final NUL; remembers running out of room.
-struct Out {
-  char* buf;
-  size_t cap;
-  size_t len;
-  bool full;
-
-  void put(const char* s, size_t n) {
-    if (full || cap - len <= n) {  // cap - len >= 1 while !full
-      full = true;
-      return;
-    }
-    memcpy(buf + len, s, n);
-    len += n;
-  }
-  void put(const char* s) { put(s, strlen(s)); }
-  void put_u32(uint32_t v) {
-    char digits[10];
-    size_t n = 0;
-    do {
-      digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    put(digits + sizeof digits - n, n);
-  }
-};
+using eiota_internal::Out;
 
 // Visible ASCII only, minus `forbidden`: no line ends, spaces or control bytes in a field.
 bool clean(const char* s, const char* forbidden) {

@@ -6,9 +6,9 @@
 #include <sodium.h>
 
 #include <filesystem>
-#include <regex>
 
 #include "nginx_harness.h"
+#include "ota_line.h"
 #include "publish_support.h"
 
 namespace fs = std::filesystem;
@@ -27,23 +27,6 @@ bool sim_has_server_flag() {
   return src.find("\"--server\"") != std::string::npos;
 }
 
-struct Ota {
-  std::string result, id;
-  int status = -1;
-  long long body_bytes = -1;
-};
-
-// "ota: <result> id=<id> status=<status> body_bytes=<n>" (DESIGN9.md part A).
-bool parse_ota(const std::string& out, Ota& o) {
-  std::smatch m;
-  static const std::regex line(R"(ota: (applied|current|failed [^\n]*?) id=(\S+) status=(\d+) body_bytes=(\d+))");
-  if (!std::regex_search(out, m, line)) return false;
-  o.result = m[1];
-  o.id = m[2];
-  o.status = std::stoi(m[3]);
-  o.body_bytes = std::stoll(m[4]);
-  return true;
-}
 
 int count(const std::string& text, const std::string& what) {
   int n = 0;

@@ -10,11 +10,11 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "pg_harness.h"
 #include "proc_harness.h"
+#include "ota_line.h"
 #include "publish_support.h"
 
 namespace fs = std::filesystem;
@@ -26,22 +26,6 @@ namespace {
 // What a resumed download may receive twice: the client's receive buffer past the bytes it fed.
 constexpr long long kMaxResent = 512;
 
-struct Ota {
-  std::string result, id;
-  int status = -1;
-  long long body_bytes = -1;
-};
-
-bool parse_ota(const std::string& out, Ota& o) {
-  std::smatch m;
-  static const std::regex line(R"(ota: (applied|current|failed [^\n]*?) id=(\S+) status=(\d+) body_bytes=(\d+))");
-  if (!std::regex_search(out, m, line)) return false;
-  o.result = m[1];
-  o.id = m[2];
-  o.status = std::stoi(m[3]);
-  o.body_bytes = std::stoll(m[4]);
-  return true;
-}
 
 std::string id_line(const std::string& payload) {
   std::string p = expected_pointer(payload);
