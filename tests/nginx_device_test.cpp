@@ -45,16 +45,8 @@ class NginxDevice : public ::testing::Test {
     ASSERT_FALSE(fx.empty());
     work = std::string(EIOTA_BINARY_DIR) + "/nginx-device";
     fs::create_directories(work);
-    // One simulator for every test of this binary (building it takes a while): under a lock.
-    int lock = open((work / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    flock(lock, LOCK_EX);
-    if (!fs::exists(work / "dev")) {
-      Result b = run("cd '" + work.string() + "' && " + kCli + " build-sim " + (fx / "patched").string() + " dev.tmp && mv dev.tmp dev");
-      EXPECT_EQ(b.code, 0) << b.out;
-    }
-    flock(lock, LOCK_UN);
-    close(lock);
-    ASSERT_TRUE(fs::exists(work / "dev"));
+    dev = simulated_device();
+    ASSERT_FALSE(dev.empty());
     name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     tree = work / (name + "-site");
     store = work / (name + "-store");
@@ -70,12 +62,12 @@ class NginxDevice : public ::testing::Test {
   }
 
   Result device(const std::string& extra = "") {
-    return run("cd '" + work.string() + "' && ./dev --store '" + store.string() + "' --server " + nginx.url() +
+    return run("cd '" + work.string() + "' && '" + dev.string() + "' --store '" + store.string() + "' --server " + nginx.url() +
                " --model demo --channel stable --device-id dev-" + name + " " + extra);
   }
   std::string access() const { return slurp(access_log); }
 
-  fs::path fx, work, tree, store;
+  fs::path fx, work, dev, tree, store;
   std::string name, access_log;
   Nginx nginx;
 };

@@ -64,6 +64,22 @@ inline const std::filesystem::path& publish_fixtures() {
   return dir;
 }
 
+// The simulated device of publish_fixtures()'s patched library (`eiota build-sim`), built once per
+// build folder under the fixtures' lock (ctest runs tests in parallel processes); empty on failure.
+inline std::filesystem::path simulated_device() {
+  const std::filesystem::path& d = publish_fixtures();
+  if (d.empty()) return {};
+  int lock = open((d.string() + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  flock(lock, LOCK_EX);
+  if (!std::filesystem::exists(d / "dev")) {
+    Result b = run("cd '" + d.string() + "' && " + kCli + " build-sim patched dev.tmp && mv dev.tmp dev");
+    if (b.code != 0) ADD_FAILURE() << "build-sim\n" << b.out;
+  }
+  flock(lock, LOCK_UN);
+  close(lock);
+  return std::filesystem::exists(d / "dev") ? d / "dev" : std::filesystem::path();
+}
+
 // Every file and link under `root`: relative path -> content (links: "-> target") and mtime, so a
 // test can say a tree is exactly as it was.
 inline std::map<std::string, std::string> snapshot(const std::filesystem::path& root) {

@@ -41,15 +41,8 @@ class ServeDevice : public ::testing::TestWithParam<std::string> {
     ASSERT_FALSE(fx.empty());
     work = std::string(EIOTA_BINARY_DIR) + "/serve-device";
     fs::create_directories(work);
-    int lock = open((work / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    flock(lock, LOCK_EX);
-    if (!fs::exists(work / "dev")) {
-      Result b = run("cd '" + work.string() + "' && " + kCli + " build-sim " + (fx / "patched").string() + " dev.tmp && mv dev.tmp dev");
-      EXPECT_EQ(b.code, 0) << b.out;
-    }
-    flock(lock, LOCK_UN);
-    close(lock);
-    ASSERT_TRUE(fs::exists(work / "dev"));
+    dev = simulated_device();
+    ASSERT_FALSE(dev.empty());
     std::string name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (char& c : name)
       if (c == '/') c = '-';
@@ -94,7 +87,7 @@ class ServeDevice : public ::testing::TestWithParam<std::string> {
   // The server the device or the publisher reaches this time (with two, a load balancer's pick).
   const std::string& at(size_t i) const { return urls[i % urls.size()]; }
   Result device(size_t server, const std::string& extra = "") {
-    return run("cd '" + dir.string() + "' && " + (work / "dev").string() + " --store store --server " + at(server) +
+    return run("cd '" + dir.string() + "' && " + dev.string() + " --store store --server " + at(server) +
                " --model demo --channel stable --device-id dev-1 " + extra);
   }
   Result cli(size_t server, const std::string& args) {
@@ -106,7 +99,7 @@ class ServeDevice : public ::testing::TestWithParam<std::string> {
     return json::parse(r.out, nullptr, false);
   }
 
-  fs::path fx, work, dir;
+  fs::path fx, work, dev, dir;
   std::string db, token;
   std::vector<Child> servers;
   std::vector<std::string> urls;
