@@ -41,31 +41,45 @@ static void store_be32(uint8_t* p, uint32_t v) {
 #define s1(x) (rotr(x, 17) ^ rotr(x, 19) ^ ((x) >> 10))
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
 
-// One round with W_t in w[i]; the caller names the working variables so that they rotate by
+// One round with W_t in p[i]; the caller names the working variables so that they rotate by
 // renaming instead of by moving eight words per round. Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)),
 // and this round's a ^ b is the next round's b ^ c: `bc` carries it.
 #define ROUND(a, b, c, d, e, f, g, h, i)                 \
   do {                                                 \
-    h += S1(e) + CH(e, f, g) + k[i] + w[i];            \
+    h += S1(e) + CH(e, f, g) + k[i] + p[i];            \
     d += h;                                            \
     uint32_t ab = a ^ b;                               \
     h += S0(a) + (b ^ (ab & bc));                      \
     bc = ab;                                           \
   } while (0)
 
-// W_{t+16} over W_t in the rolling 16-word schedule.
-#define NEXT(i) (w[i] += s1(w[((i) + 14) & 15]) + w[((i) + 9) & 15] + s0(w[((i) + 1) & 15]))
+// W_{t+16} = s1(W_{t+14}) + W_{t+9} + s0(W_{t+1}) + W_t in place of W_t, for the word p[i] of one
+// half of the 16-word rolling schedule; q is the other half.
+#define NEXT(i, w14, w9, w1) (p[i] += s1(w14) + (w9) + s0(w1))
 
-// Compresses `blocks` consecutive 64-byte blocks at `p`. Each 16 rounds are written out so that
-// every schedule index is a constant and the working variables stay in registers.
-static void compress(uint32_t state[8], const uint8_t* p, size_t blocks) {
+// Compresses `blocks` consecutive 64-byte blocks. Eight rounds are written out (the working
+// variables come back to their names after eight), each on one half of the schedule, so that
+// every schedule index is a constant offset from p or q; the halves swap after each eight.
+static void compress(uint32_t state[8], const uint8_t* in, size_t blocks) {
   uint32_t w[16];
-  for (; blocks > 0; blocks--, p += 64) {
-    for (int i = 0; i < 16; i++) w[i] = load_be32(p + 4 * i);
+  for (; blocks > 0; blocks--, in += 64) {
+    for (int i = 0; i < 16; i++) w[i] = load_be32(in + 4 * i);
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
     uint32_t bc = b ^ c;
-    for (const uint32_t* k = K;; k += 16) {
+    uint32_t* p = w;
+    uint32_t* q = w + 8;
+    for (const uint32_t* k = K; k < K + 64; k += 8) {
+      if (k >= K + 16) {
+        NEXT(0, q[6], q[1], p[1]);
+        NEXT(1, q[7], q[2], p[2]);
+        NEXT(2, p[0], q[3], p[3]);
+        NEXT(3, p[1], q[4], p[4]);
+        NEXT(4, p[2], q[5], p[5]);
+        NEXT(5, p[3], q[6], p[6]);
+        NEXT(6, p[4], q[7], p[7]);
+        NEXT(7, p[5], p[0], q[0]);
+      }
       ROUND(a, b, c, d, e, f, g, h, 0);
       ROUND(h, a, b, c, d, e, f, g, 1);
       ROUND(g, h, a, b, c, d, e, f, 2);
@@ -74,17 +88,9 @@ static void compress(uint32_t state[8], const uint8_t* p, size_t blocks) {
       ROUND(d, e, f, g, h, a, b, c, 5);
       ROUND(c, d, e, f, g, h, a, b, 6);
       ROUND(b, c, d, e, f, g, h, a, 7);
-      ROUND(a, b, c, d, e, f, g, h, 8);
-      ROUND(h, a, b, c, d, e, f, g, 9);
-      ROUND(g, h, a, b, c, d, e, f, 10);
-      ROUND(f, g, h, a, b, c, d, e, 11);
-      ROUND(e, f, g, h, a, b, c, d, 12);
-      ROUND(d, e, f, g, h, a, b, c, 13);
-      ROUND(c, d, e, f, g, h, a, b, 14);
-      ROUND(b, c, d, e, f, g, h, a, 15);
-      if (k == K + 48) break;
-      NEXT(0); NEXT(1); NEXT(2); NEXT(3); NEXT(4); NEXT(5); NEXT(6); NEXT(7);
-      NEXT(8); NEXT(9); NEXT(10); NEXT(11); NEXT(12); NEXT(13); NEXT(14); NEXT(15);
+      uint32_t* t = p;
+      p = q;
+      q = t;
     }
     state[0] += a;
     state[1] += b;
