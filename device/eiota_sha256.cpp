@@ -20,11 +20,11 @@ static const uint32_t H0[8] = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
 
-static uint32_t rotr(uint32_t x, int n) {
+static inline uint32_t rotr(uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
 
-static uint32_t load_be32(const uint8_t* p) {
+static inline uint32_t load_be32(const uint8_t* p) {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
@@ -35,38 +35,72 @@ static void store_be32(uint8_t* p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
-static void compress(uint32_t state[8], const uint8_t block[64]) {
-  uint32_t w[16];  // rolling message schedule: w[t & 15] holds W_t
-  for (int i = 0; i < 16; i++) w[i] = load_be32(block + 4 * i);
-  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-  for (int t = 0; t < 64; t++) {
-    if (t >= 16) {
-      uint32_t x = w[(t - 15) & 15], y = w[(t - 2) & 15];
-      x = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3);
-      y = rotr(y, 17) ^ rotr(y, 19) ^ (y >> 10);
-      w[t & 15] += x + y + w[(t - 7) & 15];
+#define S0(x) (rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22))
+#define S1(x) (rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25))
+#define s0(x) (rotr(x, 7) ^ rotr(x, 18) ^ ((x) >> 3))
+#define s1(x) (rotr(x, 17) ^ rotr(x, 19) ^ ((x) >> 10))
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+
+// One round with W_t in p[i]; the caller names the working variables so that they rotate by
+// renaming instead of by moving eight words per round. Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)),
+// and this round's a ^ b is the next round's b ^ c: `bc` carries it.
+#define ROUND(a, b, c, d, e, f, g, h, i)                 \
+  do {                                                 \
+    h += S1(e) + CH(e, f, g) + k[i] + p[i];            \
+    d += h;                                            \
+    uint32_t ab = a ^ b;                               \
+    h += S0(a) + (b ^ (ab & bc));                      \
+    bc = ab;                                           \
+  } while (0)
+
+// W_{t+16} = s1(W_{t+14}) + W_{t+9} + s0(W_{t+1}) + W_t in place of W_t, for the word p[i] of one
+// half of the 16-word rolling schedule; q is the other half.
+#define NEXT(i, w14, w9, w1) (p[i] += s1(w14) + (w9) + s0(w1))
+
+// Compresses `blocks` consecutive 64-byte blocks. Eight rounds are written out (the working
+// variables come back to their names after eight), each on one half of the schedule, so that
+// every schedule index is a constant offset from p or q; the halves swap after each eight.
+static void compress(uint32_t state[8], const uint8_t* in, size_t blocks) {
+  uint32_t w[16];
+  for (; blocks > 0; blocks--, in += 64) {
+    for (int i = 0; i < 16; i++) w[i] = load_be32(in + 4 * i);
+    uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    uint32_t bc = b ^ c;
+    uint32_t* p = w;
+    uint32_t* q = w + 8;
+    for (const uint32_t* k = K; k < K + 64; k += 8) {
+      if (k >= K + 16) {
+        NEXT(0, q[6], q[1], p[1]);
+        NEXT(1, q[7], q[2], p[2]);
+        NEXT(2, p[0], q[3], p[3]);
+        NEXT(3, p[1], q[4], p[4]);
+        NEXT(4, p[2], q[5], p[5]);
+        NEXT(5, p[3], q[6], p[6]);
+        NEXT(6, p[4], q[7], p[7]);
+        NEXT(7, p[5], p[0], q[0]);
+      }
+      ROUND(a, b, c, d, e, f, g, h, 0);
+      ROUND(h, a, b, c, d, e, f, g, 1);
+      ROUND(g, h, a, b, c, d, e, f, 2);
+      ROUND(f, g, h, a, b, c, d, e, 3);
+      ROUND(e, f, g, h, a, b, c, d, 4);
+      ROUND(d, e, f, g, h, a, b, c, 5);
+      ROUND(c, d, e, f, g, h, a, b, 6);
+      ROUND(b, c, d, e, f, g, h, a, 7);
+      uint32_t* t = p;
+      p = q;
+      q = t;
     }
-    uint32_t t1 =
-        h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t & 15];
-    uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
   }
-  state[0] += a;
-  state[1] += b;
-  state[2] += c;
-  state[3] += d;
-  state[4] += e;
-  state[5] += f;
-  state[6] += g;
-  state[7] += h;
 }
 
 void eiota_sha256_init(eiota_sha256* ctx) {
@@ -77,23 +111,21 @@ void eiota_sha256_init(eiota_sha256* ctx) {
 void eiota_sha256_update(eiota_sha256* ctx, const uint8_t* data, size_t len) {
   size_t used = (size_t)(ctx->length % 64);
   ctx->length += len;
-  while (len > 0) {
-    if (used == 0 && len >= 64) {  // whole block straight from the input
-      compress(ctx->state, data);
-      data += 64;
-      len -= 64;
-      continue;
-    }
+  if (used != 0) {  // complete the buffered block first
     size_t n = 64 - used < len ? 64 - used : len;
     memcpy(ctx->block + used, data, n);
     used += n;
     data += n;
     len -= n;
-    if (used == 64) {
-      compress(ctx->state, ctx->block);
-      used = 0;
-    }
+    if (used < 64) return;
+    compress(ctx->state, ctx->block, 1);
   }
+  if (len >= 64) {  // whole blocks straight from the input
+    compress(ctx->state, data, len / 64);
+    data += len & ~(size_t)63;
+    len &= 63;
+  }
+  if (len > 0) memcpy(ctx->block, data, len);
 }
 
 void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32]) {
@@ -102,11 +134,11 @@ void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32]) {
   ctx->block[used++] = 0x80;
   if (used > 56) {  // no room for the length field: pad out this block
     memset(ctx->block + used, 0, 64 - used);
-    compress(ctx->state, ctx->block);
+    compress(ctx->state, ctx->block, 1);
     used = 0;
   }
   memset(ctx->block + used, 0, 56 - used);
   for (int i = 0; i < 8; i++) ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-  compress(ctx->state, ctx->block);
+  compress(ctx->state, ctx->block, 1);
   for (int i = 0; i < 8; i++) store_be32(out + 4 * i, ctx->state[i]);
 }

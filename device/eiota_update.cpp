@@ -373,21 +373,48 @@ uint32_t eiota_update_remaining(const eiota_update* u) {
   return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 
-int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read, void* ctx) {
-  uint8_t chunk[256];
-  eiota_update_begin(u, m);
+#if defined(__GNUC__)
+#define EIOTA_NOINLINE __attribute__((noinline))
+#else
+#define EIOTA_NOINLINE
+#endif
+
+namespace {
+
+// Reads the payload into `buf` and applies it until it is complete or, with `until_data`, until
+// the data section starts. Returns EIOTA_OK or the error.
+int pull_into(eiota_update* u, eiota_read_fn read, void* ctx, uint8_t* buf, uint32_t size, bool until_data) {
   for (;;) {
+    if (until_data && u->phase >= kData) return EIOTA_OK;
     uint32_t want = eiota_update_remaining(u);
-    if (want == 0) break;
+    if (want == 0) return EIOTA_OK;
     if (want == UINT32_MAX) want = eiota::kHeaderLen - u->head_len;  // never read past a short payload
-    if (want > sizeof(chunk)) want = sizeof(chunk);
-    int n = read(ctx, chunk, want);
+    if (want > size) want = size;
+    int n = read(ctx, buf, want);
     if (n < 0) return fail(u, n >= EIOTA_ERR_UPDATING ? n : EIOTA_ERR_TIMEOUT);  // unknown codes: the stream failed
     if (n == 0) return fail(u, EIOTA_ERR_TRUNCATED);
     if (n > (int)want) return fail(u, EIOTA_ERR_STATE);  // the callback broke its contract
-    int err = eiota_update_write(u, chunk, (size_t)n);
+    int err = eiota_update_write(u, buf, (size_t)n);
     if (err != EIOTA_OK) return err;
   }
-  if (read(ctx, chunk, 0) > 0) return fail(u, EIOTA_ERR_OVERSIZE);
+}
+
+// The values are read in a frame of their own with a large buffer: fewer, longer reads cost less
+// per byte. Until then a small one does, on the stack while the signature is checked (the
+// deepest call).
+EIOTA_NOINLINE int pull_data(eiota_update* u, eiota_read_fn read, void* ctx) {
+  uint8_t buf[512];
+  return pull_into(u, read, ctx, buf, sizeof(buf), false);
+}
+
+}  // namespace
+
+int eiota_update_pull(eiota_update* u, const eiota_model* m, eiota_read_fn read, void* ctx) {
+  uint8_t head[16];
+  eiota_update_begin(u, m);
+  int err = pull_into(u, read, ctx, head, sizeof(head), true);
+  if (err == EIOTA_OK) err = pull_data(u, read, ctx);
+  if (err != EIOTA_OK) return err;
+  if (read(ctx, head, 0) > 0) return fail(u, EIOTA_ERR_OVERSIZE);
   return eiota_update_finish(u);
 }
