@@ -206,6 +206,35 @@ TEST(Ed25519Internals, SlidingWindowDigitsRebuildTheScalar) {
   }
 }
 
+Bytes fe_bytes(const fe f) {
+  Bytes out(32);
+  fe_tobytes(out.data(), f);
+  return out;
+}
+
+// The flash table is [1]B, [3]B, [5]B, ... as (y + x, y - x, 2 d x y): rebuilt
+// here from B's encoding (y = 4/5, x even) and libsodium's multiples of B.
+TEST(Ed25519Internals, BaseTableHoldsTheOddMultiplesOfB) {
+  for (int i = 0; i < B_TABLE_SIZE; i++) {
+    Bytes n(32, 0);
+    n[0] = static_cast<uint8_t>(2 * i + 1);
+    Bytes enc = sodium_base(n);
+    ge p;
+    ASSERT_TRUE(ge_frombytes(&p, enc.data()));  // Z = 1: X, Y are x, y
+    fe ypx, ymx, t2d;
+    fe_add(ypx, p.Y, p.X);
+    fe_sub(ymx, p.Y, p.X);
+    fe_mul(t2d, p.T, D2);
+    EXPECT_EQ(fe_bytes(B_TABLE[i].ypx), fe_bytes(ypx)) << "entry " << i;
+    EXPECT_EQ(fe_bytes(B_TABLE[i].ymx), fe_bytes(ymx)) << "entry " << i;
+    EXPECT_EQ(fe_bytes(B_TABLE[i].t2d), fe_bytes(t2d)) << "entry " << i;
+    for (int k = 0; k < 10; k++) {  // carried, as fe_mul's inputs need
+      EXPECT_LE(B_TABLE[i].ypx[k] < 0 ? -B_TABLE[i].ypx[k] : B_TABLE[i].ypx[k], 1 << 25);
+      EXPECT_LE(B_TABLE[i].t2d[k] < 0 ? -B_TABLE[i].t2d[k] : B_TABLE[i].t2d[k], 1 << 25);
+    }
+  }
+}
+
 TEST(Ed25519Internals, ReduceModLMatchesLibsodiumOnEdgeInputs) {
   std::mt19937_64 rng(4242);
   std::vector<Bytes> inputs;
