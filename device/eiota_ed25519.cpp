@@ -2,9 +2,11 @@
 //
 // Field elements mod p = 2^255 - 19 use ten signed limbs in radix 2^25.5:
 // limb i has weight 2^ceil(25.5 i) and nominal width 26 bits (even i) or 25
-// bits (odd i). Every fe_* function that produces an element leaves
-// |even limb| < 2^26 and |odd limb| < 2^25, which keeps fe_mul's
-// intermediate values within int32 and int64.
+// bits (odd i). "Carried" means |even limb| <= 2^25 and |odd limb| <= 2^24
+// + 2^16, which fe_mul, fe_sq and fe_carry produce. fe_add and fe_sub do not
+// carry (lazy carries): fe_mul and fe_sq accept any sum or difference of up to
+// three carried elements, which keeps 19 * limb within int32 and every column
+// sum below 2^62. Each call site below respects that budget.
 // Carries rely on >> of a negative value being an arithmetic shift (as with
 // GCC and Clang). Points use extended coordinates (X : Y : Z : T) with
 // x = X/Z, y = Y/Z, xy = T/Z.
@@ -26,36 +28,73 @@ struct ge {
   fe X, Y, Z, T;
 };
 
-// Constants as little-endian integers.
+// A precomputed point (x, y) as (y + x, y - x, 2 d x y), for mixed addition.
+struct ge_niels {
+  fe ypx, ymx, t2d;
+};
+
+// A point as (Y + X, Y - X, 2 d T, Z), stored in a ge (X, Y, Z, T in order
+// ypx, ymx, t2d, z).
+#define CACHED_YPX(p) ((p)->X)
+#define CACHED_YMX(p) ((p)->Y)
+#define CACHED_T2D(p) ((p)->Z)
+#define CACHED_Z(p) ((p)->T)
+
+// Window widths of the signed sliding windows: digits are odd and below
+// 2^(w-1) in magnitude, so a table holds 2^(w-2) odd multiples. [k]A uses a
+// table built on the stack per call, [S]B one in flash.
+static const int A_WINDOW = 3;
+static const int B_WINDOW = 5;
+#define A_TABLE_SIZE 2  // 2^(A_WINDOW - 2)
+#define B_TABLE_SIZE 8  // 2^(B_WINDOW - 2)
+
+// Constants as carried limbs.
 // d = -121665/121666 mod p
-static const uint8_t D_BYTES[32] = {
-    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41, 0x41, 0x4d, 0x0a, 0x70, 0x00,
-    0x98, 0xe8, 0x79, 0x77, 0x79, 0x40, 0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52,
-};
+static const fe D = {-10913610, 13857413, -15372611, 6949391,   114729,
+                     -8787816,  -6275908, -3247719,  -18696448, -12055116};
 // 2d mod p
-static const uint8_t D2_BYTES[32] = {
-    0x59, 0xf1, 0xb2, 0x26, 0x94, 0x9b, 0xd6, 0xeb, 0x56, 0xb1, 0x83, 0x82, 0x9a, 0x14, 0xe0, 0x00,
-    0x30, 0xd1, 0xf3, 0xee, 0xf2, 0x80, 0x8e, 0x19, 0xe7, 0xfc, 0xdf, 0x56, 0xdc, 0xd9, 0x06, 0x24,
-};
+static const fe D2 = {-21827239, -5839606,  -30745221, 13898782, 229458,
+                      15978800,  -12551817, -6495438,  29715968, 9444199};
 // 2^((p-1)/4), a square root of -1 mod p
-static const uint8_t SQRTM1_BYTES[32] = {
-    0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f, 0xad, 0x06, 0x18, 0x43, 0x2f,
-    0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00, 0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b,
+static const fe SQRTM1 = {-32595792, -7943725,  9377950,  3500415, 12389472,
+                          -272473,   -25146209, -2005654, 326686,  11406482};
+
+// Odd multiples [1]B, [3]B, ..., [2 B_TABLE_SIZE - 1]B of the base point B
+// (y = 4/5, x even), affine, as (y + x, y - x, 2 d x y) in carried limbs.
+// Generated with this file's own arithmetic; tests/ed25519_test.cpp rebuilds it.
+static const ge_niels B_TABLE[B_TABLE_SIZE] = {
+    {{25967493, -14356035, 29566456, 3660896, -12694345, 4014787, 27544626, -11754271, -6079156, 2047605},
+     {-12545711, 934262, -2722910, 3049990, -727428, 9406986, 12720692, 5043384, 19500929, -15469378},
+     {-8738181, 4489570, 9688441, -14785194, 10184609, -12363380, 29287919, 11864899, -24514362, -4438546}},
+    {{15636291, -9688557, 24204773, -7912398, 616977, -16685262, 27787600, -14772189, 28944400, -1550024},
+     {16568933, 4717097, -11556148, -1102322, 15682896, -11807043, 16354577, -11775962, 7689662, 11199574},
+     {30464156, -5976125, -11779434, -15670865, 23220365, 15915852, 7512774, 10017326, -17749093, -9920357}},
+    {{10861363, 11473154, 27284546, 1981175, -30064349, 12577861, 32867885, 14515107, -15438304, 10819380},
+     {4708026, 6336745, 20377586, 9066809, -11272109, 6594696, -25653668, 12483688, -12668491, 5581306},
+     {19563160, 16186464, -29386857, 4097519, 10237984, -4348115, 28542350, 13850243, -23678021, -15815942}},
+    {{5153746, 9909285, 1723747, -2777874, 30523605, 5516873, 19480852, 5230134, -23952439, -15175766},
+     {-30269007, -3463509, 7665486, 10083793, 28475525, 1649722, 20654025, 16520125, 30598449, 7715701},
+     {28881845, 14381568, 9657904, 3680757, -20181635, 7843316, -31400660, 1370708, 29794553, -1409300}},
+    {{-22518993, -6692182, 14201702, -8745502, -23510406, 8844726, 18474211, -1361450, -13062696, 13821877},
+     {-6455177, -7839871, 3374702, -4740862, -27098617, -10571707, 31655028, -7212327, 18853322, -14220951},
+     {4566830, -12963868, -28974889, -12240689, -7602672, -2830569, -8514358, -10431137, 2207753, -3209784}},
+    {{-25154831, -4185821, 29681144, 7868801, -6854661, -9423865, -12437364, -663000, -31111463, -16132436},
+     {25576264, -2703214, 7349804, -11814844, 16472782, 9300885, 3844789, 15725684, 171356, 6466918},
+     {23103977, 13316479, 9739013, -16149481, 817875, -15038942, 8965339, -14088058, -30714912, 16193877}},
+    {{-33521811, 3180713, -2394130, 14003687, -16903474, -16270840, 17238398, 4729455, -18074513, 9256800},
+     {-25182317, -4174131, 32336398, 5036987, -21236817, 11360617, 22616405, 9761698, -19827198, 630305},
+     {-13720693, 2639453, -24237460, -7406481, 9494427, -5774029, -6554551, -15960994, -2449256, -14291300}},
+    {{-3151181, -5046075, 9282714, 6866145, -31907062, -863023, -18940575, 15033784, 25105118, -7894876},
+     {-24326370, 15950226, -31801215, -14592823, -11662737, -5090925, 1573892, -2625887, 2198790, -15804619},
+     {-3099351, 10324967, -2241613, 7453183, -5446979, -2735503, -13812022, -16236442, -32461234, -12290683}},
 };
-// Base point B: x = 151122213...7762202, y = 4/5
-static const uint8_t BX_BYTES[32] = {
-    0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
-    0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21,
-};
-static const uint8_t BY_BYTES[32] = {
-    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-};
-// Group order L = 2^252 + 27742317777372353535851937790883648493
-static const uint8_t L_BYTES[32] = {
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
-};
+
+// Group order L = 2^252 + 27742317777372353535851937790883648493, as 32-bit
+// little-endian words, and MU = floor(2^512 / L) for Barrett reduction.
+static const uint32_t L_WORDS[8] = {0x5cf5d3ed, 0x5812631a, 0xa2f79cd6, 0x14def9de,
+                                    0x00000000, 0x00000000, 0x00000000, 0x10000000};
+static const uint32_t MU_WORDS[9] = {0x0a2c131b, 0xed9ce5a3, 0x086329a7, 0x2106215d, 0xffffffeb,
+                                     0xffffffff, 0xffffffff, 0xffffffff, 0x0000000f};
 
 // ---------------------------------------------------------------- field
 
@@ -63,73 +102,117 @@ static int limb_bits(int i) {
   return 26 - (i & 1);
 }
 
-// Moves the excess of *x above w bits into the returned carry (rounding, so
-// the limb ends up signed).
-template <typename T>
-static T carry_round(T* x, int w) {
-  T c = (*x + ((T)1 << (w - 1))) >> w;
-  *x -= c * ((T)1 << w);
+// Takes the low w bits of x + c (rounded, so signed) into *limb and returns
+// the carry. The limb is formed in 32 bits: only its low bits matter.
+static int64_t carry_into(int32_t* limb, int64_t x, int w) {
+  int64_t c = (x + ((int64_t)1 << (w - 1))) >> w;
+  *limb = (int32_t)((uint32_t)x - ((uint32_t)c << w));
   return c;
 }
 
-// Brings limbs back to |even limb| <= 2^25 and |odd limb| < 2^24 + 2^15,
-// from magnitudes below 2^61 (T = int64_t) or 2^30 (T = int32_t). The carry
+// Brings limbs back to carried form from magnitudes below 2^62. The carry
 // out of limb 9 re-enters limb 0 times 19 because 2^255 = 19 (mod p); limb 0
 // is then carried once more.
-template <typename T>
-static void fe_carry(fe h, T t[10]) {
+static void fe_carry(fe h, const int64_t t[10]) {
+  int64_t c = 0;
   for (int i = 0; i < 10; i += 2) {
-    t[i + 1] += carry_round(&t[i], 26);
-    T c = carry_round(&t[i + 1], 25);
-    if (i < 8)
-      t[i + 2] += c;
-    else
-      t[0] += 19 * c;
+    c = carry_into(&h[i], t[i] + c, 26);
+    c = carry_into(&h[i + 1], t[i + 1] + c, 25);
   }
-  t[1] += carry_round(&t[0], 26);
-  for (int i = 0; i < 10; i++) h[i] = (int32_t)t[i];
+  c = carry_into(&h[0], h[0] + 19 * c, 26);
+  h[1] += (int32_t)c;
 }
 
 static void fe_add(fe h, const fe f, const fe g) {
-  int32_t t[10];
-  for (int i = 0; i < 10; i++) t[i] = f[i] + g[i];
-  fe_carry(h, t);
+  h[0] = f[0] + g[0];
+  h[1] = f[1] + g[1];
+  h[2] = f[2] + g[2];
+  h[3] = f[3] + g[3];
+  h[4] = f[4] + g[4];
+  h[5] = f[5] + g[5];
+  h[6] = f[6] + g[6];
+  h[7] = f[7] + g[7];
+  h[8] = f[8] + g[8];
+  h[9] = f[9] + g[9];
 }
 
 static void fe_sub(fe h, const fe f, const fe g) {
-  int32_t t[10];
-  for (int i = 0; i < 10; i++) t[i] = f[i] - g[i];
+  h[0] = f[0] - g[0];
+  h[1] = f[1] - g[1];
+  h[2] = f[2] - g[2];
+  h[3] = f[3] - g[3];
+  h[4] = f[4] - g[4];
+  h[5] = f[5] - g[5];
+  h[6] = f[6] - g[6];
+  h[7] = f[7] - g[7];
+  h[8] = f[8] - g[8];
+  h[9] = f[9] - g[9];
+}
+
+static void fe_neg(fe h, const fe f) {
+  for (int i = 0; i < 10; i++) h[i] = -f[i];
+}
+
+static void fe_copy(fe h, const fe f) {
+  memcpy(h, f, sizeof(fe));
+}
+
+static int64_t M(int32_t a, int32_t b) {
+  return (int64_t)a * b;
+}
+
+// h = f g. Limb product f[i] g[j] lands in limb i + j, wrapping past limb 9
+// times 19 (2^255 = 19 mod p); two odd limbs overshoot their weight by a
+// factor 2. h may alias f or g.
+static void fe_mul(fe h, const fe f, const fe g) {
+  int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
+  int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8], f9 = f[9];
+  int32_t g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4];
+  int32_t g5 = g[5], g6 = g[6], g7 = g[7], g8 = g[8], g9 = g[9];
+  int32_t f1_2 = 2 * f1, f3_2 = 2 * f3, f5_2 = 2 * f5, f7_2 = 2 * f7, f9_2 = 2 * f9;
+  int32_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4, g5_19 = 19 * g5;
+  int32_t g6_19 = 19 * g6, g7_19 = 19 * g7, g8_19 = 19 * g8, g9_19 = 19 * g9;
+  int64_t t[10];
+t[0] = M(f0, g0) + M(f1_2, g9_19) + M(f2, g8_19) + M(f3_2, g7_19) + M(f4, g6_19) + M(f5_2, g5_19) + M(f6, g4_19) + M(f7_2, g3_19) + M(f8, g2_19) + M(f9_2, g1_19);
+  t[1] = M(f0, g1) + M(f1, g0) + M(f2, g9_19) + M(f3, g8_19) + M(f4, g7_19) + M(f5, g6_19) + M(f6, g5_19) + M(f7, g4_19) + M(f8, g3_19) + M(f9, g2_19);
+  t[2] = M(f0, g2) + M(f1_2, g1) + M(f2, g0) + M(f3_2, g9_19) + M(f4, g8_19) + M(f5_2, g7_19) + M(f6, g6_19) + M(f7_2, g5_19) + M(f8, g4_19) + M(f9_2, g3_19);
+  t[3] = M(f0, g3) + M(f1, g2) + M(f2, g1) + M(f3, g0) + M(f4, g9_19) + M(f5, g8_19) + M(f6, g7_19) + M(f7, g6_19) + M(f8, g5_19) + M(f9, g4_19);
+  t[4] = M(f0, g4) + M(f1_2, g3) + M(f2, g2) + M(f3_2, g1) + M(f4, g0) + M(f5_2, g9_19) + M(f6, g8_19) + M(f7_2, g7_19) + M(f8, g6_19) + M(f9_2, g5_19);
+  t[5] = M(f0, g5) + M(f1, g4) + M(f2, g3) + M(f3, g2) + M(f4, g1) + M(f5, g0) + M(f6, g9_19) + M(f7, g8_19) + M(f8, g7_19) + M(f9, g6_19);
+  t[6] = M(f0, g6) + M(f1_2, g5) + M(f2, g4) + M(f3_2, g3) + M(f4, g2) + M(f5_2, g1) + M(f6, g0) + M(f7_2, g9_19) + M(f8, g8_19) + M(f9_2, g7_19);
+  t[7] = M(f0, g7) + M(f1, g6) + M(f2, g5) + M(f3, g4) + M(f4, g3) + M(f5, g2) + M(f6, g1) + M(f7, g0) + M(f8, g9_19) + M(f9, g8_19);
+  t[8] = M(f0, g8) + M(f1_2, g7) + M(f2, g6) + M(f3_2, g5) + M(f4, g4) + M(f5_2, g3) + M(f6, g2) + M(f7_2, g1) + M(f8, g0) + M(f9_2, g9_19);
+  t[9] = M(f0, g9) + M(f1, g8) + M(f2, g7) + M(f3, g6) + M(f4, g5) + M(f5, g4) + M(f6, g3) + M(f7, g2) + M(f8, g1) + M(f9, g0);
   fe_carry(h, t);
 }
 
-static void fe_mul(fe h, const fe f, const fe g) {
-  // Limb product f[i] g[j] lands in limb k = i + j, except that products
-  // past limb 9 wrap to k - 10 times 19 (2^255 = 19 mod p), and two odd
-  // limbs overshoot the weight of limb k by a factor 2. So limb k is
-  // sum_i f[i] * e[k - i + 10], with e[m] = g[m - 10] for m >= 10 and
-  // 19 g[m] below; for odd i, odd-index entries of e are doubled.
-  int32_t e_even[20], e_odd[20];
-  for (int j = 0; j < 10; j++) {
-    int32_t twice = (j & 1) ? 2 : 1;
-    e_even[j] = 19 * g[j];
-    e_even[j + 10] = g[j];
-    e_odd[j] = twice * 19 * g[j];
-    e_odd[j + 10] = twice * g[j];
-  }
+// h = f^2, or 2 f^2 when twice; the same columns as fe_mul with the equal
+// cross products merged. h may alias f.
+static void fe_sq_impl(fe h, const fe f, bool twice) {
+  int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
+  int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8], f9 = f[9];
+  int32_t f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3, f4_2 = 2 * f4;
+  int32_t f5_2 = 2 * f5, f6_2 = 2 * f6, f7_2 = 2 * f7, f8_2 = 2 * f8;
+  int32_t f6_19 = 19 * f6, f7_19 = 19 * f7, f8_19 = 19 * f8, f9_19 = 19 * f9;
+  int32_t f5_38 = 38 * f5, f7_38 = 38 * f7, f9_38 = 38 * f9;
   int64_t t[10];
-  for (int k = 0; k < 10; k++) {
-    int64_t acc = 0;
-    for (int i = 0; i < 10; i += 2) {
-      acc += (int64_t)f[i] * e_even[k - i + 10];
-      acc += (int64_t)f[i + 1] * e_odd[k - i + 9];
-    }
-    t[k] = acc;
-  }
+  t[0] = M(f0, f0) + M(f1_2, f9_38) + M(f2_2, f8_19) + M(f3_2, f7_38) + M(f4_2, f6_19) + M(f5, f5_38);
+  t[1] = M(f0_2, f1) + M(f2_2, f9_19) + M(f3_2, f8_19) + M(f4_2, f7_19) + M(f5_2, f6_19);
+  t[2] = M(f0_2, f2) + M(f1_2, f1) + M(f3_2, f9_38) + M(f4_2, f8_19) + M(f5_2, f7_38) + M(f6, f6_19);
+  t[3] = M(f0_2, f3) + M(f1_2, f2) + M(f4_2, f9_19) + M(f5_2, f8_19) + M(f6_2, f7_19);
+  t[4] = M(f0_2, f4) + M(f1_2, f3_2) + M(f2, f2) + M(f5_2, f9_38) + M(f6_2, f8_19) + M(f7, f7_38);
+  t[5] = M(f0_2, f5) + M(f1_2, f4) + M(f2_2, f3) + M(f6_2, f9_19) + M(f7_2, f8_19);
+  t[6] = M(f0_2, f6) + M(f1_2, f5_2) + M(f2_2, f4) + M(f3_2, f3) + M(f7_2, f9_38) + M(f8, f8_19);
+  t[7] = M(f0_2, f7) + M(f1_2, f6) + M(f2_2, f5) + M(f3_2, f4) + M(f8_2, f9_19);
+  t[8] = M(f0_2, f8) + M(f1_2, f7_2) + M(f2_2, f6) + M(f3_2, f5_2) + M(f4, f4) + M(f9, f9_38);
+  t[9] = M(f0_2, f9) + M(f1_2, f8) + M(f2_2, f7) + M(f3_2, f6) + M(f4_2, f5);
+  if (twice)
+    for (int i = 0; i < 10; i++) t[i] += t[i];
   fe_carry(h, t);
 }
 
 static void fe_sq(fe h, const fe f) {
-  fe_mul(h, f, f);
+  fe_sq_impl(h, f, false);
 }
 
 static void fe_set(fe h, int32_t v) {
@@ -166,7 +249,8 @@ static int32_t carry_floor(int32_t t[10]) {
   return c;
 }
 
-// Writes the canonical (fully reduced) little-endian encoding.
+// Writes the canonical (fully reduced) little-endian encoding. Accepts limbs
+// below 2^29 in magnitude.
 static void fe_tobytes(uint8_t s[32], const fe f) {
   int32_t t[10];
   memcpy(t, f, sizeof t);
@@ -256,84 +340,83 @@ static void ge_identity(ge* p) {
   fe_set(p->T, 0);
 }
 
-static void ge_base(ge* p) {
-  fe_frombytes(p->X, BX_BYTES);
-  fe_frombytes(p->Y, BY_BYTES);
-  fe_set(p->Z, 1);
-  fe_mul(p->T, p->X, p->Y);
+// RFC 8032 5.1.4 doubling, in place; T is read never and written only when
+// want_t (the next operation is an addition).
+static void ge_dbl(ge* p, bool want_t) {
+  fe a, b;
+  fe_sq(a, p->X);                 // A
+  fe_sq(b, p->Y);                 // B
+  fe_sq_impl(p->Z, p->Z, true);   // C
+  fe_add(p->T, p->X, p->Y);
+  fe_sq(p->T, p->T);              // (X + Y)^2
+  fe_add(p->Y, a, b);             // H
+  fe_sub(p->X, p->Y, p->T);       // E
+  fe_sub(a, a, b);                // G
+  fe_add(b, p->Z, a);             // F
+  if (want_t) fe_mul(p->T, p->X, p->Y);
+  fe_mul(p->X, p->X, b);
+  fe_mul(p->Y, a, p->Y);
+  fe_mul(p->Z, b, a);
 }
 
-// RFC 8032 5.1.4 addition; complete, so it also doubles. r may alias p or q.
-static void ge_add(ge* r, const ge* p, const ge* q) {
-  fe a, b, c, d, e;
+// RFC 8032 5.1.4 addition of q = (ypx, ymx, t2d, z), in place: p += q, or
+// p -= q when negate. z == NULL means Z2 = 1 (a table point). Complete, so q
+// may equal p. T is written only when want_t.
+static void ge_add(ge* p, const int32_t* ypx, const int32_t* ymx, const int32_t* t2d,
+                   const int32_t* z, bool negate, bool want_t) {
+  fe a, b;
+  if (negate) {  // -(x, y) = (-x, y): swaps y + x with y - x, negates t
+    const int32_t* s = ypx;
+    ypx = ymx;
+    ymx = s;
+  }
   fe_sub(a, p->Y, p->X);
-  fe_sub(e, q->Y, q->X);
-  fe_mul(a, a, e);  // A
+  fe_mul(a, a, ymx);  // A
   fe_add(b, p->Y, p->X);
-  fe_add(e, q->Y, q->X);
-  fe_mul(b, b, e);  // B
-  fe_frombytes(e, D2_BYTES);
-  fe_mul(c, p->T, e);
-  fe_mul(c, c, q->T);  // C
-  fe_mul(d, p->Z, q->Z);
-  fe_add(d, d, d);  // D
-  fe_sub(e, b, a);  // E
-  fe_add(b, b, a);  // H
-  fe_sub(a, d, c);  // F
-  fe_add(d, d, c);  // G
-  fe_mul(r->X, e, a);
-  fe_mul(r->Y, d, b);
-  fe_mul(r->T, e, b);
-  fe_mul(r->Z, a, d);
+  fe_mul(b, b, ypx);  // B
+  fe_mul(p->X, p->T, t2d);  // C (or -C when negate)
+  if (z)
+    fe_mul(p->Y, p->Z, z);
+  else
+    fe_copy(p->Y, p->Z);
+  fe_add(p->Y, p->Y, p->Y);  // D
+  fe_sub(p->Z, b, a);        // E
+  fe_add(p->T, b, a);        // H
+  if (negate) {
+    fe_add(a, p->Y, p->X);  // F = D - C
+    fe_sub(b, p->Y, p->X);  // G = D + C
+  } else {
+    fe_sub(a, p->Y, p->X);
+    fe_add(b, p->Y, p->X);
+  }
+  fe_mul(p->X, p->Z, a);
+  fe_mul(p->Y, b, p->T);
+  if (want_t) fe_mul(p->T, p->Z, p->T);
+  fe_mul(p->Z, a, b);
 }
 
-// RFC 8032 5.1.4 doubling. r may alias p.
-static void ge_dbl(ge* r, const ge* p) {
-  fe a, b, c, e, h;
-  fe_sq(a, p->X);  // A
-  fe_sq(b, p->Y);  // B
-  fe_sq(c, p->Z);
-  fe_add(c, c, c);  // C
-  fe_add(h, a, b);  // H
-  fe_add(e, p->X, p->Y);
-  fe_sq(e, e);
-  fe_sub(e, h, e);  // E
-  fe_sub(a, a, b);  // G
-  fe_add(c, c, a);  // F
-  fe_mul(r->X, e, c);
-  fe_mul(r->Y, a, h);
-  fe_mul(r->T, e, h);
-  fe_mul(r->Z, c, a);
+// c = p as (Y + X, Y - X, 2 d T, Z), carried.
+static void ge_to_cached(ge* c, const ge* p) {
+  fe_add(CACHED_YPX(c), p->Y, p->X);
+  fe_sub(CACHED_YMX(c), p->Y, p->X);
+  fe_mul(CACHED_T2D(c), p->T, D2);
+  fe_copy(CACHED_Z(c), p->Z);
 }
 
-static void ge_neg(ge* p) {
-  fe zero;
-  fe_set(zero, 0);
-  fe_sub(p->X, zero, p->X);
-  fe_sub(p->T, zero, p->T);
-}
-
-// True if [8]P is the identity, i.e. P lies in the torsion subgroup. A point
-// with x = 0 after three doublings is the identity: (0, -1) has order 2, and
-// no point has order 16. The caller lends a spare point to keep stack small.
-static bool ge_is_small_order(const ge* p, ge* scratch) {
-  ge_dbl(scratch, p);
-  ge_dbl(scratch, scratch);
-  ge_dbl(scratch, scratch);
-  return fe_iszero(scratch->X);
+static void ge_add_cached(ge* p, const ge* c, bool negate, bool want_t) {
+  ge_add(p, CACHED_YPX(c), CACHED_YMX(c), CACHED_T2D(c), CACHED_Z(c), negate, want_t);
 }
 
 // RFC 8032 5.1.3 decoding, rejecting y >= p and x = 0 with the sign bit set.
 EIOTA_NOINLINE static bool ge_frombytes(ge* p, const uint8_t s[32]) {
-  fe u, v, v3, x, chk;
+  fe u, v, v3, x;
   uint8_t y[32];
   fe_frombytes(p->Y, s);
   fe_tobytes(y, p->Y);
   if (memcmp(y, s, 31) != 0 || y[31] != (s[31] & 0x7f)) return false;
   fe_set(p->Z, 1);
   fe_sq(u, p->Y);
-  fe_frombytes(v, D_BYTES);
-  fe_mul(v, v, u);
+  fe_mul(v, D, u);
   fe_sub(u, u, p->Z);  // u = y^2 - 1
   fe_add(v, v, p->Z);  // v = d y^2 + 1
   // Candidate root x = u v^3 (u v^7)^((p-5)/8).
@@ -346,22 +429,18 @@ EIOTA_NOINLINE static bool ge_frombytes(ge* p, const uint8_t s[32]) {
   fe_mul(x, x, v3);
   fe_mul(x, x, u);
   // v x^2 == u: x is a root; v x^2 == -u: x * sqrt(-1) is; else no root.
-  fe_sq(chk, x);
-  fe_mul(chk, chk, v);
-  fe_sub(v, chk, u);
+  fe_sq(v3, x);
+  fe_mul(v3, v3, v);  // v x^2
+  fe_sub(v, v3, u);
   if (!fe_iszero(v)) {
-    fe_add(v, chk, u);
+    fe_add(v, v3, u);
     if (!fe_iszero(v)) return false;
-    fe_frombytes(v, SQRTM1_BYTES);
-    fe_mul(x, x, v);
+    fe_mul(x, x, SQRTM1);
   }
   bool sign = (s[31] >> 7) != 0;
   if (sign && fe_iszero(x)) return false;
-  if (fe_isodd(x) != sign) {
-    fe_set(v, 0);
-    fe_sub(x, v, x);
-  }
-  memcpy(p->X, x, sizeof(fe));
+  if (fe_isodd(x) != sign) fe_neg(x, x);
+  fe_copy(p->X, x);
   fe_mul(p->T, x, p->Y);
   return true;
 }
@@ -375,61 +454,145 @@ EIOTA_NOINLINE static void ge_tobytes(uint8_t s[32], const ge* p) {
   s[31] |= (uint8_t)(fe_isodd(x) << 7);
 }
 
+// ---------------------------------------------------------------- scalars
+
 static int scalar_bit(const uint8_t s[32], int i) {
+  if (i < 0) return 0;
   return (s[i >> 3] >> (i & 7)) & 1;
 }
 
-// r = [s]B + [k]P for scalars below 2^253, by joint double-and-add.
-EIOTA_NOINLINE static void ge_double_scalarmult(ge* r, const uint8_t s[32], const uint8_t k[32],
-                                                const ge* p) {
-  ge b, bp;
-  ge_base(&b);
-  ge_add(&bp, &b, p);
+// Signed sliding windows, read from the top bit down. A scalar s < 2^253
+// equals sum_j (b[j-1] - b[j]) 2^j for j = 0..253 (b[-1] = 0): signed digits
+// in {-1, 0, 1}, nonzero where the bits change. A window starts at each
+// nonzero digit j not yet covered and spans digits j..j-w+1; its value is an
+// odd digit (below 2^(w-1) in magnitude) times a power of two, added where
+// that power lands. The next window starts below it.
+struct slider {
+  int check;  // next digit position to look at
+  int pos;    // position of the pending odd digit (-1: none)
+  int digit;
+};
+
+static void slider_init(slider* w) {
+  w->check = 253;
+  w->pos = -1;
+  w->digit = 0;
+}
+
+// Returns the odd digit to add at position i (0 if none); call for i from
+// 253 down to 0.
+static int slider_step(slider* w, const uint8_t s[32], int i, int width) {
+  if (i == w->check) {
+    if (scalar_bit(s, i) == scalar_bit(s, i - 1)) {
+      w->check--;
+    } else {
+      int lo = i - width + 1;
+      if (lo < 0) lo = 0;
+      // Sum of the signed digits lo..i, scaled by 2^-lo; telescopes to this.
+      int v = scalar_bit(s, lo - 1) - (scalar_bit(s, i) << (i - lo));
+      for (int m = lo; m < i; m++) v += scalar_bit(s, m) << (m - lo);
+      while ((v & 1) == 0) {  // v != 0: the top digit outweighs the rest
+        v /= 2;
+        lo++;
+      }
+      w->pos = lo;
+      w->digit = v;
+      w->check = i - width;
+    }
+  }
+  return i == w->pos ? w->digit : 0;
+}
+
+// r = [s]B - [k]P for scalars below 2^253; r holds P on entry.
+EIOTA_NOINLINE static void ge_double_scalarmult(ge* r, const uint8_t s[32], const uint8_t k[32]) {
+  ge table[A_TABLE_SIZE];  // [1]P, [3]P, [5]P, ... as cached points
+  ge_to_cached(&table[0], r);
+  ge_dbl(r, true);
+  ge_to_cached(&table[A_TABLE_SIZE - 1], r);  // [2]P until the last entry is due
+  for (int i = 1; i < A_TABLE_SIZE; i++) {
+    ge_add_cached(r, &table[i == 1 ? 0 : A_TABLE_SIZE - 1], false, true);
+    ge_to_cached(&table[i], r);  // [2i + 1]P
+  }
+  slider ws, wk;
+  slider_init(&ws);
+  slider_init(&wk);
   ge_identity(r);
-  for (int i = 252; i >= 0; i--) {
-    ge_dbl(r, r);
-    int sb = scalar_bit(s, i), kb = scalar_bit(k, i);
-    if (sb && kb)
-      ge_add(r, r, &bp);
-    else if (sb)
-      ge_add(r, r, &b);
-    else if (kb)
-      ge_add(r, r, p);
+  bool started = false;  // r is still the identity: doublings are skipped
+  for (int i = 253; i >= 0; i--) {
+    int dk = slider_step(&wk, k, i, A_WINDOW);
+    int ds = slider_step(&ws, s, i, B_WINDOW);
+    if (started) ge_dbl(r, dk != 0 || ds != 0);
+    if (dk != 0) {  // subtract [dk]P
+      ge_add_cached(r, &table[(dk < 0 ? -dk : dk) >> 1], dk > 0, ds != 0);
+      started = true;
+    }
+    if (ds != 0) {
+      const ge_niels* b = &B_TABLE[(ds < 0 ? -ds : ds) >> 1];
+      ge_add(r, b->ypx, b->ymx, b->t2d, NULL, ds < 0, false);
+      started = true;
+    }
   }
 }
 
-// ---------------------------------------------------------------- scalars
-
 static bool sc_is_canonical(const uint8_t s[32]) {
-  for (int i = 31; i >= 0; i--) {
-    if (s[i] != L_BYTES[i]) return s[i] < L_BYTES[i];
+  for (int i = 7; i >= 0; i--) {
+    uint32_t w = (uint32_t)s[4 * i] | (uint32_t)s[4 * i + 1] << 8 | (uint32_t)s[4 * i + 2] << 16 |
+                 (uint32_t)s[4 * i + 3] << 24;
+    if (w != L_WORDS[i]) return w < L_WORDS[i];
   }
   return false;  // s == L
 }
 
-// out = in mod L for a 512-bit little-endian input, by binary long division.
-// Slow-ish (512 steps) but small and plainly correct. out may alias in.
-static void sc_reduce(uint8_t out[32], const uint8_t in[64]) {
-  uint8_t r[32];
-  memset(r, 0, sizeof r);
-  for (int i = 511; i >= 0; i--) {
-    // r = 2r + bit; r < L < 2^253 beforehand, so no overflow.
-    int carry = scalar_bit(in, i);
-    for (int j = 0; j < 32; j++) {
-      int v = (r[j] << 1) | carry;
-      r[j] = (uint8_t)v;
-      carry = v >> 8;
+// out[0..na+nb) = a * b, or only its low n words when n < na + nb.
+static void words_mul(uint32_t* out, int n, const uint32_t* a, int na, const uint32_t* b, int nb) {
+  for (int i = 0; i < n; i++) out[i] = 0;
+  for (int i = 0; i < na && i < n; i++) {
+    uint32_t carry = 0;
+    for (int j = 0; j < nb && i + j < n; j++) {
+      uint64_t t = (uint64_t)a[i] * b[j] + out[i + j] + carry;
+      out[i + j] = (uint32_t)t;
+      carry = (uint32_t)(t >> 32);
     }
-    if (!sc_is_canonical(r)) {  // r >= L: subtract L once
-      int borrow = 0;
-      for (int j = 0; j < 32; j++) {
-        int v = r[j] - L_BYTES[j] - borrow;
-        r[j] = (uint8_t)v;
-        borrow = v < 0;
-      }
-    }
+    if (i + nb < n) out[i + nb] = carry;
   }
-  memcpy(out, r, 32);
+}
+
+// r -= b (9 words, modulo 2^288); b has nb words.
+static void words_sub(uint32_t r[9], const uint32_t* b, int nb) {
+  uint32_t borrow = 0;
+  for (int i = 0; i < 9; i++) {
+    uint64_t t = (uint64_t)r[i] - (i < nb ? b[i] : 0) - borrow;
+    r[i] = (uint32_t)t;
+    borrow = (uint32_t)(t >> 63);
+  }
+}
+
+static bool words_below_l(const uint32_t r[9]) {
+  if (r[8] != 0) return false;
+  for (int i = 7; i >= 0; i--) {
+    if (r[i] != L_WORDS[i]) return r[i] < L_WORDS[i];
+  }
+  return false;
+}
+
+// out = in mod L for a 512-bit little-endian input, by Barrett reduction
+// (HAC 14.42, base 2^32, k = 8): q = floor(floor(x / 2^224) MU / 2^288) is at
+// most 2 below floor(x / L), so x - q L (mod 2^288) needs at most two more
+// subtractions of L. out may alias in.
+EIOTA_NOINLINE static void sc_reduce(uint8_t out[32], const uint8_t in[64]) {
+  uint32_t x[16], q[18], r[9];
+  for (int i = 0; i < 16; i++) {
+    x[i] = (uint32_t)in[4 * i] | (uint32_t)in[4 * i + 1] << 8 | (uint32_t)in[4 * i + 2] << 16 |
+           (uint32_t)in[4 * i + 3] << 24;
+  }
+  words_mul(q, 18, x + 7, 9, MU_WORDS, 9);
+  words_mul(r, 9, q + 9, 9, L_WORDS, 8);  // q L mod 2^288
+  for (int i = 0; i < 9; i++) q[i] = x[i];
+  words_sub(q, r, 9);
+  while (!words_below_l(q)) words_sub(q, L_WORDS, 8);
+  for (int i = 0; i < 8; i++) {
+    for (int j = 0; j < 4; j++) out[4 * i + j] = (uint8_t)(q[i] >> (8 * j));
+  }
 }
 
 // ---------------------------------------------------------------- verify
@@ -447,19 +610,32 @@ void eiota_ed25519_verify_update(eiota_ed25519_verify_ctx* ctx, const uint8_t* d
   eiota_sha512_update(&ctx->hash, data, len);
 }
 
+// The digest and k = digest mod L live in the context's spent hash block,
+// which keeps them off the stack.
+// True if [8]P is the identity, i.e. P lies in the torsion subgroup. A point
+// with x = 0 after three doublings is the identity: (0, -1) has order 2, and
+// no point has order 16.
+EIOTA_NOINLINE static bool ge_is_small_order(const ge* p) {
+  ge q = *p;
+  for (int i = 0; i < 3; i++) ge_dbl(&q, false);
+  return fe_iszero(q.X);
+}
+
+// The digest and k = digest mod L live in the context's spent hash block,
+// which keeps them off the stack.
 bool eiota_ed25519_verify_final(eiota_ed25519_verify_ctx* ctx) {
-  uint8_t h[64];
-  ge a, r;
+  uint8_t* h = ctx->hash.block;
+  ge a;
   eiota_sha512_final(&ctx->hash, h);
   if (!sc_is_canonical(ctx->sig + 32)) return false;
-  if (!ge_frombytes(&a, ctx->pub) || ge_is_small_order(&a, &r)) return false;
-  sc_reduce(h, h);  // k = SHA-512(R || A || M) mod L, in h[0..31]
-  ge_neg(&a);
-  ge_double_scalarmult(&r, ctx->sig + 32, h, &a);  // [S]B - [k]A
-  // Only a canonical R can equal the encoding of r, so comparing encodings
-  // also rejects non-canonical R; a small-order R is rejected explicitly.
-  if (ge_is_small_order(&r, &a)) return false;
-  ge_tobytes(h, &r);
+  if (!ge_frombytes(&a, ctx->pub) || ge_is_small_order(&a)) return false;
+  sc_reduce(h, h);  // k, in h[0..31]
+  ge_double_scalarmult(&a, ctx->sig + 32, h);  // [S]B - [k]A
+  // Only a canonical R can equal the encoding of the result, so comparing
+  // encodings also rejects non-canonical R; a small-order R is rejected
+  // explicitly.
+  if (ge_is_small_order(&a)) return false;
+  ge_tobytes(h, &a);
   return memcmp(h, ctx->sig, 32) == 0;
 }
 

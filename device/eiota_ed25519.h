@@ -10,8 +10,11 @@
 //   - the check is the cofactorless [S]B - [k]A == R, compared on encodings,
 //     with k = SHA-512(R || pub || M) mod L.
 // Inputs are public, so the code is not constant time. No heap, no global
-// state. Stack: about 1.3 KB for _final, 1.6 KB for the one-shot call
-// (Cortex-M4, -Os).
+// state. Measured on an emulated Cortex-M4 (arm-none-eabi-gcc 12.2, -Os): one
+// verify of a short message takes about 1.39 M instructions; peak stack is
+// 940 B for _final (1.25 KB for the one-shot call, which holds the context);
+// code and tables take 7.5 KB of flash with SHA-512. On Cortex-M0 (no 64-bit
+// multiply instruction) _final needs about 1.1 KB.
 //
 // Streaming use: _init with the signature and key, feed the message with
 // _update in any chunking, then _final (once) for the verdict. The one-shot
