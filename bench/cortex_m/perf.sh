@@ -14,14 +14,7 @@ work=${EIOTA_PERF_WORK:-/tmp/eiota-perf}
 rm -rf "$work" && mkdir -p "$work"
 so=$(plugin "$work")
 
-g="$build/tests/gen/eiota-fixture-gen --synthetic fc-int8-large --era 2025 --layout cpp --name demo"
-$g --out "$work/old" >/dev/null
-$g --perturb 7 --out "$work/new" >/dev/null
-$g --perturb 8 --out "$work/newer" >/dev/null
-fixed_key "$work/k.key"
-"$build/eiota" patch "$work/old" -o "$work/lib" --key "$work/k.key" --storage ram >/dev/null
-"$build/eiota" pack --base "$work/lib" "$work/new" -o "$work/new.eiota" --key "$work/k.key" --sequence 1 >/dev/null
-"$build/eiota" pack --base "$work/lib" "$work/newer" -o "$work/newer.eiota" --key "$work/k.key" --sequence 2 >/dev/null
+payloads "$work" "$build"
 lib=$work/lib
 max=$(( $(stat -c %s "$work/new.eiota") + 4096 ))
 

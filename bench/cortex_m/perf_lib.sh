@@ -82,7 +82,7 @@ obj_bytes() {
 }
 kb() { awk -v b="$1" 'BEGIN { printf "%.2f KB", b / 1000 }'; }  # KB = 1000 B, as the issue counts
 
-# fixed_key FILE: a signing key from a fixed seed (bytes 0..31), so that the signatures, and with
+# fixed_key FILE: writes FILE (and its public key's bytes to k.pk beside it), a signing key from a fixed seed (bytes 0..31), so that the signatures, and with
 # them the verify figures (they depend on the scalars' bits), are the same on every run.
 fixed_key() {
   local dir
@@ -90,15 +90,32 @@ fixed_key() {
   cat > "$dir/fixed_key.c" <<'C'
 #include <sodium.h>
 #include <stdio.h>
-int main(void) {
+int main(int argc, char** argv) {
   unsigned char seed[32], pk[32], sk[64];
+  FILE* f;
   for (int i = 0; i < 32; i++) seed[i] = (unsigned char)i;
   if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, sk, seed) != 0) return 1;
   printf("eiota-ed25519-secret-key ");
   for (int i = 0; i < 64; i++) printf("%02x", sk[i]);
   printf("\n");
-  return 0;
+  f = argc > 1 ? fopen(argv[1], "wb") : NULL;  /* the public key's 32 bytes, for reference.sh */
+  return f && fwrite(pk, 1, 32, f) == 32 && fclose(f) == 0 ? 0 : 1;
 }
 C
-  gcc -O1 -o "$dir/fixed_key" "$dir/fixed_key.c" -lsodium && "$dir/fixed_key" > "$1"
+  gcc -O1 -o "$dir/fixed_key" "$dir/fixed_key.c" -lsodium && "$dir/fixed_key" "$dir/k.pk" > "$1"
+}
+
+# payloads WORK BUILD: fc-int8-large exported, retrained twice (--perturb 7, 8), patched (RAM mode)
+# with the fixed key, packed as WORK/new.eiota (sequence 1) and WORK/newer.eiota (sequence 2);
+# WORK/k.pk holds the public key's 32 bytes.
+payloads() {
+  local work=$1 build=$2
+  local g="$build/tests/gen/eiota-fixture-gen --synthetic fc-int8-large --era 2025 --layout cpp --name demo"
+  $g --out "$work/old" >/dev/null
+  $g --perturb 7 --out "$work/new" >/dev/null
+  $g --perturb 8 --out "$work/newer" >/dev/null
+  fixed_key "$work/k.key"
+  "$build/eiota" patch "$work/old" -o "$work/lib" --key "$work/k.key" --storage ram >/dev/null
+  "$build/eiota" pack --base "$work/lib" "$work/new" -o "$work/new.eiota" --key "$work/k.key" --sequence 1 >/dev/null
+  "$build/eiota" pack --base "$work/lib" "$work/newer" -o "$work/newer.eiota" --key "$work/k.key" --sequence 2 >/dev/null
 }
