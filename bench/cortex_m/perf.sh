@@ -29,7 +29,7 @@ cp "$work"/*.eiota "$work/run/"
 run_fw "$work/m4.elf" "$work/run" "$so"
 r=$work/run
 
-verify=$(span "$r" 1); verify_stream=$(span "$r" 2); sha=$(span "$r" 3); apply=$(span "$r" 4)
+verify=$(span "$r" 1); verify_stream=$(span "$r" 2); sha=$(span "$r" 3); push=$(span "$r" 4); apply=$(span "$r" 5)
 sha_b=$(value "$r" sha256_bytes); apply_b=$(value "$r" apply_bytes)
 per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 mega() { awk -v a="$1" 'BEGIN { printf "%.2f M", a / 1e6 }'; }
@@ -58,10 +58,11 @@ Cortex-M4 (qemu-system-arm $(qemu-system-arm --version | awk 'NR == 1 { print $4
 | slot store linked besides (store, journal, flash, selftest) | $(kb "$s4") ($s4 B) |
 | SHA-256, instructions/byte (over $((sha_b / 1024)) KB, init + update + final) | $(per "$sha" "$sha_b") |
 | apply, instructions per payload byte (RAM mode, eiota_update_pull of $apply_b B from memory, verify included) | $(per "$apply" "$apply_b") |
-| apply without its one verify, instructions per payload byte | $(per $((apply - verify_stream)) "$apply_b") |
+| apply without its one verify (hash + copy), instructions per payload byte | $(per $((apply - verify_stream)) "$apply_b") |
+| apply through the push API (one eiota_update_write of the whole payload), verify included / without | $(per "$push" "$apply_b") / $(per $((push - verify_stream)) "$apply_b") |
 | peak stack: push API / pull API | $(value "$r" stack_push) / $(value "$r" stack_pull) B |
 | peak stack: Ed25519 one-shot verify alone | $(value "$r" stack_verify) B |
-| static RAM: eiota_update context / runtime .data + .bss (update core and store objects) | $(value "$r" update_context) / $ram4 B |
+| static RAM: eiota_update context (the caller's) / model state (generated, one per model) / eiota_store (flash mode) / the runtime's own .data + .bss | $(value "$r" update_context) / $(value "$r" model_state) / $(value "$r" store_context) / $ram4 B |
 
 | CPU | verify path (Ed25519 + SHA-512) | update core | slot store | runtime .data + .bss |
 |---|---|---|---|---|
@@ -71,4 +72,11 @@ for c in M0+ M7 M33; do
   build_fw "${cpus[$c]}" "$work/$c" $flags -- "${sources[@]}"
   read -r v cc s ram < <(sizes "$work/$c.map")
   echo "| Cortex-$c | $v B | $cc B | $s B | $ram B |"
+done
+
+echo
+echo "| object (Cortex-M4, linked .text + .rodata) | bytes |"
+echo "|---|---|"
+for o in ed25519 sha512 sha256 update model store journal flash selftest; do
+  echo "| eiota_$o.cpp | $(obj_bytes "$work/m4.map" ".text .rodata" "eiota_$o\\.cpp\\.o$") |"
 done
