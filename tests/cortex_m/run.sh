@@ -84,7 +84,7 @@ fixtures() {  # MODEL -> prints the folder
   mkdir -p "$build/cortex_m"
   (
     flock 9
-    if [ ! -f "$dir/done" ] || [ "$dir/done" -ot "$eiota" ]; then
+    if [ ! -f "$dir/done" ] || [ "$dir/done" -ot "$eiota" ] || [ "$dir/done" -ot "$gen" ]; then
       rm -rf "$dir" && mkdir -p "$dir"
       local g="$gen $(model_flag "$model") --era 2025 --layout cpp --name demo"
       $g --out "$dir/old" >/dev/null
