@@ -33,7 +33,7 @@ if command -v ccache >/dev/null; then
   export CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_NOHASHDIR=1
 fi
 
-# board -> model, CPU flags, flash-mode NOR geometry (erase, prog) and where the NOR bytes are.
+# Per board: the model, the CPU flags, the flash-mode NOR geometry and where its bytes are.
 # The model (BOARD MODE): on the mps2 boards fc-int8-large (a 310 KB payload). The micro:bit's
 # 16 KB of RAM hold fc-int8's working copies (RAM mode); in flash mode the values stay in flash,
 # so there it takes the real keyword spotter ei-kws-v1.tflite from ../shared/fixtures when present
@@ -85,24 +85,24 @@ fixtures() {  # MODEL -> prints the folder
   (
     flock 9
     if [ ! -f "$dir/done" ] || [ "$dir/done" -ot "$eiota" ] || [ "$dir/done" -ot "$gen" ]; then
-      rm -rf "$dir" && mkdir -p "$dir"
+      rm -rf "$dir" && mkdir -p "$dir" || exit 1
       local g="$gen $(model_flag "$model") --era 2025 --layout cpp --name demo"
-      $g --out "$dir/old" >/dev/null
-      $g --perturb 7 --out "$dir/new" >/dev/null
-      $g --perturb 8 --out "$dir/newer" >/dev/null
-      "$eiota" patch "$dir/old" -o "$dir/lib-ram" --key "$dir/k.key" --storage ram >/dev/null
-      "$eiota" patch "$dir/old" -o "$dir/lib-flash" --key "$dir/k.key" --storage flash >/dev/null
-      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/new.eiota" --key "$dir/k.key" --sequence 1 >/dev/null
-      "$eiota" pack --base "$dir/lib-ram" "$dir/newer" -o "$dir/newer.eiota" --key "$dir/k.key" --sequence 2 >/dev/null
-      cp "$dir/new.eiota" "$dir/bad-data.eiota"
-      flip_byte "$dir/bad-data.eiota" $(($(stat -c %s "$dir/new.eiota") - 1))
-      cp "$dir/new.eiota" "$dir/bad-sig.eiota"
-      flip_byte "$dir/bad-sig.eiota" $(($(od -An -tu2 -j6 -N2 "$dir/new.eiota") + 5))  # in the signature
-      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/bad-next.eiota" --key "$dir/k.key" --sequence 3 >/dev/null
-      flip_byte "$dir/bad-next.eiota" $(($(stat -c %s "$dir/bad-next.eiota") - 1))
+      $g --out "$dir/old" >/dev/null || exit 1
+      $g --perturb 7 --out "$dir/new" >/dev/null || exit 1
+      $g --perturb 8 --out "$dir/newer" >/dev/null || exit 1
+      "$eiota" patch "$dir/old" -o "$dir/lib-ram" --key "$dir/k.key" --storage ram >/dev/null || exit 1
+      "$eiota" patch "$dir/old" -o "$dir/lib-flash" --key "$dir/k.key" --storage flash >/dev/null || exit 1
+      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/new.eiota" --key "$dir/k.key" --sequence 1 >/dev/null || exit 1
+      "$eiota" pack --base "$dir/lib-ram" "$dir/newer" -o "$dir/newer.eiota" --key "$dir/k.key" --sequence 2 >/dev/null || exit 1
+      cp "$dir/new.eiota" "$dir/bad-data.eiota" || exit 1
+      flip_byte "$dir/bad-data.eiota" $(($(stat -c %s "$dir/new.eiota") - 1)) || exit 1
+      cp "$dir/new.eiota" "$dir/bad-sig.eiota" || exit 1
+      flip_byte "$dir/bad-sig.eiota" $(($(od -An -tu2 -j6 -N2 "$dir/new.eiota") + 5)) || exit 1  # in the signature
+      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/bad-next.eiota" --key "$dir/k.key" --sequence 3 >/dev/null || exit 1
+      flip_byte "$dir/bad-next.eiota" $(($(stat -c %s "$dir/bad-next.eiota") - 1)) || exit 1
       touch "$dir/done"
     fi
-  ) 9> "$build/cortex_m/fixtures-$model.lock"
+  ) 9> "$build/cortex_m/fixtures-$model.lock" || { echo "cortex_m: making the $model fixtures failed" >&2; return 1; }
   echo "$dir"
 }
 
@@ -158,7 +158,7 @@ run_board() {  # BOARD
   work=$build/cortex_m/$board
   rm -rf "$work"
   for mode in ram flash; do
-    fx=$(fixtures "$(board_model "$board" "$mode")")
+    fx=$(fixtures "$(board_model "$board" "$mode")") || { echo "FAIL $board/$mode: fixtures"; status=1; continue; }
     mkdir -p "$work/$mode.run"
     cp "$fx"/*.eiota "$work/$mode.run/"
     firmware "$board" "$mode" "$fx" "$work/$mode" || { echo "FAIL $board/$mode: build"; status=1; continue; }
