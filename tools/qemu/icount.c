@@ -3,8 +3,8 @@
  * total is printed at exit as "insns N".
  *
  * mark=0xADDR (repeatable, up to 16): each time a block starting at ADDR runs, prints
- * "mark K N": K the mark's position among the mark= arguments (0 for the first), N the count so far
- * (the block at ADDR included). A firmware brackets a span by calling a noinline marker function
+ * "mark K N": K the mark's position among the mark= arguments (0 for the first), N the count so far.
+ * A firmware brackets a span by calling a noinline marker function
  * at ADDR before and after it (a call always starts a new block); the difference is the span plus
  * the marker's own instructions.
  *
@@ -39,7 +39,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
   uint64_t at = qemu_plugin_tb_vaddr(tb);
   unsigned i;
   (void)id;
-  /* The inline add is registered first, so a mark's count includes its own block. */
+  /* Whether a mark's count holds the marker's own block depends on the order QEMU runs a block's
+   * callbacks and inline ops; spans are differences of marks at one address, where it cancels. */
   qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &count, qemu_plugin_tb_n_insns(tb));
   for (i = 0; i < mark_count; i++)
     if (marks[i] == at) qemu_plugin_register_vcpu_tb_exec_cb(tb, on_mark, QEMU_PLUGIN_CB_NO_REGS, (void*)(uintptr_t)i);
