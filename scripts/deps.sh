@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs="build-essential cmake pkg-config make libsodium-dev libzip-dev libcli11-dev nlohmann-json3-dev
       libflatbuffers-dev flatbuffers-compiler libgtest-dev libgmock-dev libbenchmark-dev gcc-arm-none-eabi
       libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib zip unzip
-      libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql nginx wrk clang libclang-rt-14-dev"
+      libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql nginx wrk clang libclang-rt-14-dev qemu-system-arm"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
