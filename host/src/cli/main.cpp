@@ -96,6 +96,10 @@ int run(int argc, char** argv) {
   pack->add_option("--selftest-tolerance", selftest.tolerance,
                    "absolute difference a device's outputs may have from the host's (default 0: bit for bit)");
   pack->add_option("--cache", selftest.cache, "where --selftest keeps its build (default ~/.cache/eiota)");
+  std::string delta_from;
+  pack->add_option("--delta-from", delta_from,
+                   "write a delta (format 1.2) carrying only the regions that changed since BASE: the full payload file the "
+                   "fleet runs, or 'factory' for the deployed library's own values; devices on another base refuse it");
 
   auto* inspect = app.add_subcommand("inspect", "describe a payload");
   inspect->add_option("payload", payload)->required();
@@ -161,7 +165,7 @@ int run(int argc, char** argv) {
       uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);
       if (selftest.samples.empty() && pack->count("--selftest-tolerance"))
         throw std::runtime_error("--selftest-tolerance needs --selftest");
-      return cmd_pack(base, in, out, key, seq, selftest);
+      return cmd_pack(base, in, out, key, seq, selftest, delta_from);
     }
     if (*serve_cmd) {
       if (!max_payload.empty()) serve_opts.max_payload = (size_t)parse_int(max_payload, "--max-payload", 1024, int64_t(1) << 30);
