@@ -593,7 +593,9 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
       }
   }
   uint64_t block = last == 0 ? 0 : (last - 1) / f->erase_size * f->erase_size;
-  if (block == 0) return EIOTA_ERR_STATE;  // nothing whole to keep: start again
+  // Nothing whole to keep, or not even the header (which the replay reads back after the erase):
+  // start again.
+  if (block < h.header_len) return EIOTA_ERR_STATE;
 
   // The payload bytes that lie below `block` in the slot: the header part, then each region's.
   uint64_t table_end = eiota_table_offset(h.header_len) + (uint64_t)EIOTA_ENTRY_LEN * h.region_count;
