@@ -51,7 +51,7 @@ DeltaBase base_of_payload(const std::string& bytes, const std::string& file, con
                              hex(m.fingerprint.data(), 16) + ")");
   if (h.flags & EIOTA_FLAG_DELTA)
     throw std::runtime_error(file + ": itself a delta; give the full payload of release " + std::to_string(h.sequence) +
-                             " (eiota pack without --base) as the base");
+                             " (eiota pack without --delta-from) as the base");
   if (!delta_capable(m.regions))
     throw std::runtime_error("a TFLite-interpreter model (its whole flatbuffer is one region) cannot take a delta");
   if (p.entries.size() != m.regions.size()) throw std::runtime_error(file + ": lists " + std::to_string(p.entries.size()) + " regions, the library has " + std::to_string(m.regions.size()));
