@@ -119,6 +119,7 @@ int run(int argc, char** argv) {
   simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
   simulate->add_option("--features", features, "raw features: a file, or the numbers separated by commas (default: generated)");
   simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
+  simulate->add_option("--delta-from", delta_from, "the payload is a delta on this release: the device applies this payload first");
 
   auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
   std::string sketch, objects;
@@ -173,7 +174,7 @@ int run(int argc, char** argv) {
     }
     if (*admin_model) return cmd_serve_admin_model(admin_db, admin_name, admin_manifest, admin_project, admin_replace);
     if (*admin_token) return cmd_serve_admin_token(admin_db, admin_name);
-    if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
+    if (*simulate) return cmd_simulate(base, payload, expect, features, cache, delta_from);
     if (*build_sim) {
       build_simulator({in, out, sketch, true, objects});
       return 0;
