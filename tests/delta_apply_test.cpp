@@ -51,6 +51,17 @@ TEST(DeltaRam, OnARelease_AndAChainOfDeltas) {
   EXPECT_TRUE(r.serves(v3));
 }
 
+// A base that carried extra data (a self-test, 1.1): its full-data digest is that of its values
+// alone, not its data_sha256.
+TEST(DeltaRam, OnAReleaseThatCarriedExtraData) {
+  Rig r(false);
+  r.ram();
+  Pair p = fine_tune(r.d.def);
+  ASSERT_EQ(r.apply(r.full(p.v1, 1, std::string(40, 'x'))), EIOTA_OK);
+  ASSERT_EQ(r.apply(r.delta(p.v1, 1, p.v2, 2)), EIOTA_OK);
+  EXPECT_TRUE(r.serves(p.v2));
+}
+
 TEST(DeltaRam, RefusedOnAnyOtherBase) {
   Rig r(false);
   r.ram();
@@ -242,6 +253,18 @@ TEST_P(DeltaFlash, RefusalsLeaveTheServingSlot) {
   r.d.model.factory_digest = nullptr;
   EXPECT_EQ(r.apply(r.delta(r.factory, 0, p.v2, 7)), EIOTA_ERR_NO_BASE_DIGEST);
   EXPECT_TRUE(r.serves(r.factory));
+}
+
+TEST_P(DeltaFlash, OnASlotThatCarriesExtraData) {
+  Rig r(GetParam());
+  ASSERT_EQ(r.boot(), EIOTA_OK);
+  Pair p = fine_tune(r.d.def);
+  ASSERT_EQ(r.apply(r.full(p.v1, 1, std::string(40, 'x'))), EIOTA_OK);
+  ASSERT_TRUE(r.serves(p.v1));
+  ASSERT_EQ(eiota_store_confirm(&r.d.model), EIOTA_OK);
+  ASSERT_EQ(r.boot(), EIOTA_OK);
+  ASSERT_EQ(r.apply(r.delta(p.v1, 1, p.v2, 2)), EIOTA_OK);  // the base's digest: its values hashed in the slot
+  EXPECT_TRUE(r.serves(p.v2));
 }
 
 // A delta slot whose copied values were damaged after it was accepted is rejected at boot: its

@@ -67,10 +67,10 @@ struct Rig {
     d.model.factory_digest = factory_digest.data();
     return err;
   }
-  std::string full(const Vals& v, uint64_t sequence) const {
+  std::string full(const Vals& v, uint64_t sequence, const std::string& extra = "") const {
     std::array<uint8_t, 16> fp{};
     std::memcpy(fp.data(), kFingerprint, 16);
-    return eiota::host::write_payload(fp, regions_of(d.def, v), sequence, k);
+    return eiota::host::write_payload(fp, regions_of(d.def, v), sequence, k, extra);
   }
   std::string delta(const DeltaBase& base, const Vals& next, uint64_t sequence, eiota::host::DeltaStats* st = nullptr) const {
     std::array<uint8_t, 16> fp{};
