@@ -57,6 +57,8 @@ TEST(DeltaPack, OnTheFactoryValuesAndOnARelease) {
   r = d.sh(kCli + " verify t1.delta --base lib");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("a delta on the factory values"), std::string::npos) << r.out;
+  r = d.sh(kCli + " verify t1.delta --key k.pub");  // without the library: the payload's own table stands for it
+  EXPECT_EQ(r.code, 0) << r.out;
   r = d.sh(kCli + " inspect t1.delta --base lib --json");
   ASSERT_EQ(r.code, 0) << r.out;
   nlohmann::json j = nlohmann::json::parse(r.out);

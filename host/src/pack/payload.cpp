@@ -170,6 +170,7 @@ DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t
   if (eiota::decode_header(b, payload.size(), &h) != eiota::kDecodeOk) return d;  // the reader says why
   std::copy(h.fingerprint, h.fingerprint + 16, d.fingerprint.begin());
   d.region_count = h.region_count;
+  const bool delta = (h.flags & EIOTA_FLAG_DELTA) != 0;
   uint64_t at = eiota::table_offset(h.header_len);
   for (uint32_t i = 0; i < h.region_count && at + eiota::kEntryLen <= payload.size(); i++, at += eiota::kEntryLen) {
     eiota::Entry e;
@@ -177,8 +178,13 @@ DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t
     DeviceModel::Shape s;
     s.count = e.count;
     s.elem_type = e.elem_type;
+    // A delta's entries name their regions: the model has at least up to the last one named (the
+    // regions not sent keep an unknown shape, which nothing checks). A region number past the
+    // one before it is the reader's to judge, within a bounded table.
+    if (delta && e.region >= d.regions.size() && e.region < d.regions.size() + (1u << 16)) d.regions.resize(e.region);
     d.regions.push_back(s);
   }
+  if (delta) d.region_count = (uint32_t)d.regions.size();
   return d;
 }
 
