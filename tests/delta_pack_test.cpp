@@ -118,3 +118,35 @@ TEST(DeltaPack, Refusals) {
 }
 
 }  // namespace
+
+namespace {
+
+// The simulated device (built from the patched library) applies a delta on its base, in RAM mode
+// and in flash mode (slots), and then computes bit for bit what the fine-tuned export computes.
+TEST(DeltaSimulate, OnTheFactoryValuesAndOnARelease_RamAndFlash) {
+  Dir d("simulate");
+  setup(d, "fc-int8");
+  if (HasFatalFailure()) return;
+  Result r = d.sh(kCli + " patch base -o flash --storage flash --key k.key --no-check");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const std::string lib : {"lib", "flash"}) {
+    r = d.sh(kCli + " pack v1 --base " + lib + " --key k.key --sequence 1 -o " + lib + "-v1.eiota");
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = d.sh(kCli + " pack t1 --base " + lib + " --key k.key --sequence 2 -o " + lib + "-f.delta --delta-from factory");
+    ASSERT_EQ(r.code, 0) << r.out;
+    r = d.sh(kCli + " pack t1 --base " + lib + " --key k.key --sequence 2 -o " + lib + "-r.delta --delta-from " + lib + "-v1.eiota");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const std::string sim = kCli + " simulate --base " + lib + " --expect t1 --cache cache --payload ";
+    r = d.sh(sim + lib + "-f.delta");
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("identical"), std::string::npos) << r.out;
+    r = d.sh(sim + lib + "-r.delta --delta-from " + lib + "-v1.eiota");
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("identical"), std::string::npos) << r.out;
+    r = d.sh(sim + lib + "-r.delta");  // the device serves factory, not release 1
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("another base"), std::string::npos) << r.out;
+  }
+}
+
+}  // namespace
