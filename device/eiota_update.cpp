@@ -338,6 +338,10 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   bool writes = u->mode == EIOTA_UPDATE_APPLY && !u->verify_only;
   if (writes && !u->writing) {  // RAM: the values become the update's only now, past the signature
     if (u->header.sequence < m->state->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;  // applied meanwhile
+    if (is_delta(u)) {  // the base may have changed since the header was checked
+      int berr = delta_check_base(u);
+      if (berr != EIOTA_OK) return berr;
+    }
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return err;
     take_values(u);  // the values are ours: any other update is void
@@ -469,6 +473,10 @@ int eiota_update_finish(eiota_update* u) {
     return EIOTA_OK;
   }
   if (!u->writing) {  // no bytes of values: the payload still becomes the active one
+    if (is_delta(u)) {
+      int berr = delta_check_base(u);
+      if (berr != EIOTA_OK) return fail(u, berr);
+    }
     int err = m->storage->begin(m->storage->ctx, m);
     if (err != EIOTA_OK) return fail(u, err);
     take_values(u);
