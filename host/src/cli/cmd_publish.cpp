@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "eiota_format.h"
 #include "export_files.h"
 #include "keys.h"
 #include "manifest.h"
@@ -25,6 +26,21 @@ std::string token_of(const PublishCommands& c) {
   throw std::runtime_error("--server needs --token (or the environment variable EIOTA_TOKEN)");
 }
 
+// A delta only suits devices that serve its base: every other device on the channel would fetch it
+// at each check-in and refuse it (-21). Refused unless --allow-delta says the whole channel is on it.
+void check_not_delta(const PublishCommands& c, const std::string& bytes) {
+  eiota::Header h{};
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (eiota::decode_header(p, bytes.size(), &h) != eiota::kDecodeOk) return;  // the checks below say what is wrong
+  if (eiota::decode_header_ext(p, bytes.size(), &h) != eiota::kDecodeOk || !(h.flags & EIOTA_FLAG_DELTA)) return;
+  if (c.allow_delta) return;
+  std::string base = h.base_sequence == 0 ? "the factory values" : "release " + std::to_string(h.base_sequence);
+  throw std::runtime_error(c.payload + ": a delta on " + base + ": a device of " + c.model + "/" + c.channel +
+                           " that serves anything else would download it at every check-in and refuse it; publish the full payload "
+                           "of release " + std::to_string(h.sequence) + " (eiota pack without --delta-from), or pass --allow-delta if every "
+                           "device on the channel serves " + base);
+}
+
 int publish_static_tree(const PublishCommands& c) {
   check_name("model", c.model);
   check_name("channel", c.channel);
@@ -38,7 +54,9 @@ int publish_static_tree(const PublishCommands& c) {
       throw std::runtime_error(c.key + " is not the key " + c.base + " trusts (key id " + key_id_hex(pk) + ", the device's " +
                                key_id_hex(m.public_key) + ")");
   }
-  StaticPublish r = publish_static(c.static_dir, c.model, c.channel, read_file(c.payload), c.payload, m);
+  std::string bytes = read_file(c.payload);
+  check_not_delta(c, bytes);
+  StaticPublish r = publish_static(c.static_dir, c.model, c.channel, bytes, c.payload, m);
   std::cout << "published " << r.payload.id << " (" << r.payload.size << " bytes, sha256 " << r.payload.sha256 << ") as " << c.model
             << "/" << c.channel << "\n"
             << "  " << r.payload_path << (r.payload_written ? ": written" : ": already there, unchanged") << "\n"
@@ -51,8 +69,10 @@ int publish_server(const PublishCommands& c) {
     throw std::runtime_error("--base and --key are for --static; the server checks the payload against the model it has registered");
   check_name("model", c.model);  // before anything is sent
   check_name("channel", c.channel);
+  std::string bytes = read_file(c.payload);
+  check_not_delta(c, bytes);
   ServerClient s(c.server, token_of(c));
-  Uploaded u = s.upload(c.model, read_file(c.payload));
+  Uploaded u = s.upload(c.model, bytes);
   std::cout << "uploaded " << u.id << " (" << u.size << " bytes, sha256 " << u.sha256 << ") to " << c.server << "/" << c.model
             << (u.created ? "" : " (the server had it already)") << "\n";
   if (!u.created) {  // published again (a re-run job): the release is there already, nothing to do
@@ -120,6 +140,7 @@ std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app) {
   p->add_option("--token", c->token, "--server: an upload token (eiota serve-admin token); default: $EIOTA_TOKEN");
   p->add_option("--model", c->model, "model name")->required();
   p->add_option("--channel", c->channel, "channel name, e.g. stable or beta")->required();
+  p->add_flag("--allow-delta", c->allow_delta, "publish a delta (eiota pack --delta-from): only for a channel whose devices all serve its base");
   p->add_option("--base", c->base, "--static: the patched library the devices run, or its eiota-manifest.json");
   p->add_option("--key", c->key, "--static: the public key; must be the one --base trusts");
   p->add_option("--percent", c->percent, "--server: share of devices offered the release, 0-100 (default 100)")->check(CLI::Range(0, 100));

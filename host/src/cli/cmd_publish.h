@@ -18,6 +18,7 @@ struct PublishCommands {
   int percent = 100, halt_min_reports = 5;
   double halt_failures = 0.2;
   bool pause = false, resume = false;
+  bool allow_delta = false;  // publish: a delta, knowing only devices on its base can take it
 };
 
 std::unique_ptr<PublishCommands> add_publish_commands(CLI::App& app);
