@@ -1,5 +1,6 @@
 // `eiota pack`: check a retrained export against the deployed one and write a signed payload.
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +25,12 @@ namespace fs = std::filesystem;
 namespace eiota::cli {
 
 namespace {
+
+std::string percent(size_t part, size_t whole) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f %%", 100.0 * double(part) / double(whole));
+  return b;
+}
 
 // The delta of `regions` on `from`, judged by the device reader applying it on the base; "" when
 // the full payload is the better one (a note says why), exit 2 when nothing changed.
@@ -53,10 +60,10 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
   for (size_t i = 0; i < regions.size(); i++)
     if (result[i] != regions[i].values) throw std::runtime_error("the delta on " + b.what + " does not rebuild region " + regions[i].name);
   std::cout << "delta on " << b.what << " (release " << b.sequence << "): " << st.regions_sent << " of " << regions.size()
-            << " regions sent (" << st.bytes_sent << " bytes of values, " << st.runs << " runs), " << st.regions_kept
+            << " regions sent (" << st.bytes_sent << " bytes of values, " << st.runs << (st.runs == 1 ? " run), " : " runs), ") << st.regions_kept
             << " unchanged regions (" << st.bytes_kept << " bytes) kept out\n"
-            << "  " << delta.size() << " bytes, the full payload " << full_size << " (" << (100.0 * delta.size() / full_size)
-            << "%)\n";
+            << "  " << delta.size() << " bytes, the full payload " << full_size << " (" << percent(delta.size(), full_size)
+            << " of it)\n";
   if (delta.size() >= full_size) {
     std::cout << "  not smaller than the full payload: writing the full payload instead\n";
     return "";
@@ -122,7 +129,7 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
     bool nothing = false;
     std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, payload.size(), &nothing);
     if (nothing) {
-      std::cerr << "eiota pack: " << in << " changes no value of " << delta_from
+      std::cerr << "eiota pack: " << in << " changes no value of " << (delta_from == "factory" ? "the factory values" : delta_from)
                 << ": the devices already run these values; nothing written\n";
       return 2;
     }

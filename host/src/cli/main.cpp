@@ -25,8 +25,10 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string version_text() {
+  // The newest minor it writes (deltas); it reads every minor of the major.
   return std::string("eiota ") + EIOTA_VERSION + " (payload format " + std::to_string(eiota::kMajor) + "." +
-         std::to_string(eiota::kMinor) + ")";
+         std::to_string(EIOTA_FORMAT_MINOR_DELTA) + ", reads " + std::to_string(eiota::kMajor) + ".0 to " +
+         std::to_string(eiota::kMajor) + "." + std::to_string(EIOTA_FORMAT_MINOR_DELTA) + ")";
 }
 
 // The verb given on the command line, for error messages: "eiota pack: ...".
