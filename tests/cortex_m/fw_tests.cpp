@@ -6,7 +6,8 @@
 // Host files (in QEMU's working directory): new.eiota (sequence 1), newer.eiota (sequence 2),
 // bad-data.eiota (new.eiota with its last data byte flipped: hash mismatch), bad-sig.eiota (a
 // signature byte flipped: refused before anything is written), bad-next.eiota (sequence 3, its
-// last data byte flipped).
+// last data byte flipped), delta.eiota (sequence 4, a delta on the factory values: only the last
+// layer of a fine-tuning retrain).
 #include <stdint.h>
 #include <string.h>
 
@@ -81,6 +82,17 @@ bool payload_digest(const char* path, uint8_t out[32]) {
   return ok;
 }
 
+// result_digest of a delta payload file (1.2 header, offset 128): the values once it is applied.
+bool delta_digest(const char* path, uint8_t out[32]) {
+  host_file f;
+  uint8_t head[EIOTA_HEADER_DELTA_LEN];
+  bool ok = open_file(&f, path) && sh_read(f.handle, head, sizeof head) == (int)sizeof head;
+  sh_close(f.handle);
+  ok = ok && (eiota_get_u32(head + 44) & EIOTA_FLAG_DELTA) != 0;
+  if (ok) memcpy(out, head + 128, 32);
+  return ok;
+}
+
 // The pull API over the host file.
 int pull(const char* path) {
   host_file f;
@@ -107,11 +119,11 @@ int push(const char* path, uint32_t chunk) {
   return err;
 }
 
-uint8_t g_factory[32], g_new[32], g_newer[32];
+uint8_t g_factory[32], g_new[32], g_newer[32], g_delta[32];
 
 bool setup_digests() {
-  bool ok = payload_digest("new.eiota", g_new) && payload_digest("newer.eiota", g_newer);
-  result("payload files readable over semihosting", ok, "cannot read new.eiota / newer.eiota", 0);
+  bool ok = payload_digest("new.eiota", g_new) && payload_digest("newer.eiota", g_newer) && delta_digest("delta.eiota", g_delta);
+  result("payload files readable over semihosting", ok, "cannot read new.eiota / newer.eiota / delta.eiota (a delta)", 0);
   return ok;
 }
 
@@ -140,9 +152,15 @@ void ram_tests() {
   err = pull("new.eiota");
   result("ram: an older sequence is refused, values kept", err == EIOTA_ERR_OLD_SEQUENCE && digest_is(g_newer),
          "rollback not refused", err);
+  err = pull("delta.eiota");
+  result("ram: a delta on the factory values refused while a release serves, values kept",
+         err == EIOTA_ERR_WRONG_BASE && digest_is(g_newer), "not refused as another base, or values changed", err);
   err = push("bad-next.eiota", 1);
   result("ram: a tampered next payload fed bytewise refused, factory values restored",
          err != EIOTA_OK && digest_is(g_factory), "accepted, or values not restored", err);
+  err = push("delta.eiota", 61);
+  result("ram: a delta on the factory values applies (values == its result digest)", err == EIOTA_OK && digest_is(g_delta),
+         "apply failed or values differ", err);
 }
 #else
 // ---- Flash mode: the store over NOR (journal's two blocks, slots A and B). ----
@@ -176,6 +194,7 @@ int serving() {
   if (memcmp(d, g_factory, 32) == 0) return 0;
   if (memcmp(d, g_new, 32) == 0) return 1;
   if (memcmp(d, g_newer, 32) == 0) return 2;
+  if (memcmp(d, g_delta, 32) == 0) return 4;
   return -1;
 }
 
@@ -220,6 +239,17 @@ void flash_tests() {
   if (err == EIOTA_OK) err = push("bad-next.eiota", 1);
   result("flash: a tampered next payload fed bytewise refused, the serving model unchanged",
          err == EIOTA_ERR_HASH_MISMATCH && serving() == 2, "not refused, or values changed", err);
+  err = pull("delta.eiota");
+  result("flash: a delta on the factory values refused while a release serves", err == EIOTA_ERR_WRONG_BASE && serving() == 2,
+         "not refused as another base, or values changed", err);
+  err = eiota_store_select(M, EIOTA_SLOT_FACTORY);
+  if (err == EIOTA_OK && serving() != 0) err = -103;
+  if (err == EIOTA_OK) err = pull("delta.eiota");
+  if (err == EIOTA_OK && serving() != 4) err = -104;
+  if (err == EIOTA_OK) err = eiota_store_confirm(M);
+  if (err == EIOTA_OK) err = boot();
+  result("flash: on the factory values a delta applies, copying the unchanged regions; re-validated at boot it serves",
+         err == EIOTA_OK && serving() == 4, "select, apply, confirm or reboot failed, or values differ", err);
 
   // Power cuts: at a spread of the scenario's operations (every one of them when it is short, and
   // always the last ones, where the journal is written), before the op starts and torn.

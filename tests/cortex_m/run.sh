@@ -100,6 +100,9 @@ fixtures() {  # MODEL -> prints the folder
       flip_byte "$dir/bad-sig.eiota" $(($(od -An -tu2 -j6 -N2 "$dir/new.eiota") + 5)) || exit 1  # in the signature
       "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/bad-next.eiota" --key "$dir/k.key" --sequence 3 >/dev/null || exit 1
       flip_byte "$dir/bad-next.eiota" $(($(stat -c %s "$dir/bad-next.eiota") - 1)) || exit 1
+      $g --perturb 9 --tune-last 1 --out "$dir/tuned" >/dev/null || exit 1  # fine-tuning: only the last layer changes
+      "$eiota" pack --base "$dir/lib-ram" "$dir/tuned" -o "$dir/delta.eiota" --key "$dir/k.key" --sequence 4 \
+        --delta-from factory >/dev/null || exit 1
       touch "$dir/done"
     fi
   ) 9> "$build/cortex_m/fixtures-$model.lock" || { echo "cortex_m: making the $model fixtures failed" >&2; return 1; }
