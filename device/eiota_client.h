@@ -10,7 +10,7 @@
 //   }
 //
 // The caller owns all memory: the eiota_client context is about 2.5 KB (Cortex-M4: see
-// EIOTA_CLIENT_CONTEXT_BYTES below), plus the eiota_update context (776 bytes); nothing is
+// EIOTA_CLIENT_CONTEXT_BYTES below), plus the eiota_update context (960 bytes); nothing is
 // allocated. The config's strings must outlive the client (they are not copied).
 //
 // Waits are bounded by the config's timeout per connect, send and receive; a server can keep one

@@ -1,5 +1,5 @@
 // Applying a payload: a push API (begin / write / finish) that takes bytes in any chunking, and a
-// pull API over a read callback. The caller owns the eiota_update context (776 bytes on Cortex-M4);
+// pull API over a read callback. The caller owns the eiota_update context (960 bytes on Cortex-M4);
 // nothing is allocated.
 //
 // Values are written only after the header and region table have passed the Ed25519 check.
