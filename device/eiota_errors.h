@@ -23,6 +23,10 @@ enum eiota_err {
   EIOTA_ERR_SLOT_TOO_SMALL = -17, // the payload does not fit in a slot
   EIOTA_ERR_TRIAL = -18,          // a trial is undecided: confirm or revert it before the next update
   EIOTA_ERR_NO_STORE = -20,       // the values are read from flash slots: an update needs a store attached
+  // Delta payloads (1.2).
+  EIOTA_ERR_WRONG_BASE = -21,     // a delta built on values this device does not serve now
+  EIOTA_ERR_NO_BASE_DIGEST = -22, // a delta on the factory values, but the library carries no factory digest
+  EIOTA_ERR_DELTA_RESULT = -23,   // the values assembled from base and delta are not the ones signed
   // Self-test (eiota_selftest.h); numbered from -30 to leave room for storage codes.
   EIOTA_ERR_SELFTEST_FAILED = -30,  // the model's outputs differ from the self-test's (or inference failed)
   EIOTA_ERR_SELFTEST_BLOCK = -31,   // the self-test block is malformed or absent

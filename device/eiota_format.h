@@ -10,14 +10,18 @@
 #define EIOTA_FORMAT_MAJOR 1
 #define EIOTA_FORMAT_MINOR 0
 #define EIOTA_HEADER_LEN 80u
-#define EIOTA_MAX_HEADER_LEN 128u  // a reader buffers the header until the signature arrives
+#define EIOTA_MAX_HEADER_LEN 160u  // a reader buffers the header until the signature arrives (128 before 1.2)
 #define EIOTA_SIGNATURE_LEN 64u
 #define EIOTA_ENTRY_LEN 16u
 #define EIOTA_FINGERPRINT_LEN 16u
 #define EIOTA_FLAG_EXTRA 1u   // 1.1: the data section ends with extra_len bytes of extra data (the self-test)
-#define EIOTA_KNOWN_FLAGS EIOTA_FLAG_EXTRA
+#define EIOTA_FLAG_DELTA 2u   // 1.2: only the regions that changed since a named base; header fields at 88..160
+#define EIOTA_KNOWN_FLAGS (EIOTA_FLAG_EXTRA | EIOTA_FLAG_DELTA)
 #define EIOTA_HEADER_EXTRA_LEN 88u  // header_len a payload with EIOTA_FLAG_EXTRA needs at least
 #define EIOTA_FORMAT_MINOR_EXTRA 1  // the minor a payload with EIOTA_FLAG_EXTRA is written with
+#define EIOTA_HEADER_DELTA_LEN 160u // header_len a payload with EIOTA_FLAG_DELTA needs at least
+#define EIOTA_FORMAT_MINOR_DELTA 2  // the minor a payload with EIOTA_FLAG_DELTA is written with
+#define EIOTA_MAX_DELTA_RUNS 8u     // a delta's table names at most this many runs of consecutive regions
 
 enum eiota_elem_type {
   EIOTA_INT8 = 1,
@@ -43,6 +47,10 @@ typedef struct eiota_header {
   uint32_t flags;
   uint8_t data_sha256[32];
   uint32_t extra_len;  // EIOTA_FLAG_EXTRA: bytes at the end of the data section past the regions' values
+  // EIOTA_FLAG_DELTA (1.2): the payload the device must serve, and the values once applied.
+  uint64_t base_sequence;      // 0: the factory values
+  uint8_t base_digest[32];     // full-data digest of the base (docs/FORMAT.md, "Version 1.2")
+  uint8_t result_digest[32];   // full-data digest of every region's values after the delta
 } eiota_header;
 
 typedef struct eiota_entry {
@@ -117,16 +125,28 @@ static inline enum eiota_decode_result eiota_decode_header(const uint8_t* p, siz
   return EIOTA_DECODE_OK;
 }
 
-// Reads the 1.1 fields of a header already decoded from its first 80 bytes, once all header_len
-// bytes are in `p`: EIOTA_DECODE_SHORT if fewer, BAD_VERSION if EIOTA_FLAG_EXTRA is set in a
-// header shorter than 88 bytes, BAD_FLAGS if the reserved word at 84 is not 0.
+// Reads the 1.1 and 1.2 fields of a header already decoded from its first 80 bytes, once all
+// header_len bytes are in `p`: EIOTA_DECODE_SHORT if fewer, BAD_VERSION if EIOTA_FLAG_EXTRA is
+// set in a header shorter than 88 bytes or EIOTA_FLAG_DELTA in one shorter than 160, BAD_FLAGS if
+// the reserved word at 84 is not 0 (or extra_len is not 0 without EIOTA_FLAG_EXTRA).
 static inline enum eiota_decode_result eiota_decode_header_ext(const uint8_t* p, size_t len, eiota_header* h) {
+  int i;
   h->extra_len = 0;
+  h->base_sequence = 0;
+  for (i = 0; i < 32; i++) h->base_digest[i] = h->result_digest[i] = 0;
   if (len < h->header_len) return EIOTA_DECODE_SHORT;
-  if (!(h->flags & EIOTA_FLAG_EXTRA)) return EIOTA_DECODE_OK;
+  if (!(h->flags & (EIOTA_FLAG_EXTRA | EIOTA_FLAG_DELTA))) return EIOTA_DECODE_OK;
   if (h->header_len < EIOTA_HEADER_EXTRA_LEN) return EIOTA_DECODE_BAD_VERSION;
+  if ((h->flags & EIOTA_FLAG_DELTA) && h->header_len < EIOTA_HEADER_DELTA_LEN) return EIOTA_DECODE_BAD_VERSION;
   if (eiota_get_u32(p + 84) != 0) return EIOTA_DECODE_BAD_FLAGS;
   h->extra_len = eiota_get_u32(p + 80);
+  if (!(h->flags & EIOTA_FLAG_EXTRA) && h->extra_len != 0) return EIOTA_DECODE_BAD_FLAGS;
+  if (!(h->flags & EIOTA_FLAG_DELTA)) return EIOTA_DECODE_OK;
+  h->base_sequence = eiota_get_u64(p + 88);
+  for (i = 0; i < 32; i++) {
+    h->base_digest[i] = p[96 + i];
+    h->result_digest[i] = p[128 + i];
+  }
   return EIOTA_DECODE_OK;
 }
 
@@ -149,14 +169,32 @@ static inline void eiota_encode_header(const eiota_header* h, uint8_t* out) {
 // Writes the header a payload carries: with EIOTA_FLAG_EXTRA in h->flags the 88-byte 1.1 header
 // (header_len 88, extra_len at 80, a zero word at 84), else the 80-byte 1.0 one, byte for byte
 // what eiota_encode_header writes. `out` must hold EIOTA_HEADER_EXTRA_LEN bytes. Returns the
-// bytes written.
+// bytes written, 0 (nothing written) for EIOTA_FLAG_DELTA: that header is eiota_encode_header_delta's.
 static inline uint32_t eiota_encode_header_ext(const eiota_header* h, uint8_t* out) {
+  if (h->flags & EIOTA_FLAG_DELTA) return 0;
   eiota_encode_header(h, out);
   if (!(h->flags & EIOTA_FLAG_EXTRA)) return EIOTA_HEADER_LEN;
   eiota_put_u16(out + 6, (uint16_t)EIOTA_HEADER_EXTRA_LEN);
   eiota_put_u32(out + 80, h->extra_len);
   eiota_put_u32(out + 84, 0);
   return EIOTA_HEADER_EXTRA_LEN;
+}
+
+// Writes the 160-byte 1.2 header of a delta (EIOTA_FLAG_DELTA, maybe EIOTA_FLAG_EXTRA): header_len
+// 160, extra_len at 80 (0 without EIOTA_FLAG_EXTRA), a zero word at 84, base_sequence at 88,
+// base_digest at 96, result_digest at 128. `out` must hold EIOTA_HEADER_DELTA_LEN bytes.
+static inline uint32_t eiota_encode_header_delta(const eiota_header* h, uint8_t* out) {
+  int i;
+  eiota_encode_header(h, out);
+  eiota_put_u16(out + 6, (uint16_t)EIOTA_HEADER_DELTA_LEN);
+  eiota_put_u32(out + 80, (h->flags & EIOTA_FLAG_EXTRA) ? h->extra_len : 0);
+  eiota_put_u32(out + 84, 0);
+  eiota_put_u64(out + 88, h->base_sequence);
+  for (i = 0; i < 32; i++) {
+    out[96 + i] = h->base_digest[i];
+    out[128 + i] = h->result_digest[i];
+  }
+  return EIOTA_HEADER_DELTA_LEN;
 }
 
 static inline enum eiota_decode_result eiota_decode_entry(const uint8_t* p, size_t len, eiota_entry* e) {
@@ -231,6 +269,7 @@ inline DecodeResult decode_header(const uint8_t* p, size_t len, Header* h) {
 }
 inline void encode_header(const Header& h, uint8_t out[kHeaderLen]) { eiota_encode_header(&h, out); }
 inline uint32_t encode_header_ext(const Header& h, uint8_t out[EIOTA_HEADER_EXTRA_LEN]) { return eiota_encode_header_ext(&h, out); }
+inline uint32_t encode_header_delta(const Header& h, uint8_t out[EIOTA_HEADER_DELTA_LEN]) { return eiota_encode_header_delta(&h, out); }
 inline DecodeResult decode_header_ext(const uint8_t* p, size_t len, Header* h) {
   return (DecodeResult)eiota_decode_header_ext(p, len, h);
 }

@@ -27,6 +27,9 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_SLOT_TOO_SMALL: return "payload does not fit in a slot";
     case EIOTA_ERR_TRIAL: return "a trial is undecided: confirm or revert it first";
     case EIOTA_ERR_NO_STORE: return "this library reads its values from flash slots: attach a store (eiota_store_attach) before updating";
+    case EIOTA_ERR_WRONG_BASE: return "delta payload for another base: this device does not serve the release it was built on (send the full payload)";
+    case EIOTA_ERR_NO_BASE_DIGEST: return "delta payload on the factory values, but this library has no factory digest (patched before format 1.2): send the full payload";
+    case EIOTA_ERR_DELTA_RESULT: return "delta result mismatch: the values assembled on the base are not the ones signed";
     case EIOTA_ERR_SELFTEST_FAILED: return "self-test failed: the model's outputs differ from the expected ones";
     case EIOTA_ERR_SELFTEST_BLOCK: return "self-test block malformed or absent";
     case EIOTA_ERR_HTTP_MALFORMED: return "malformed HTTP response";

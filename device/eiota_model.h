@@ -76,6 +76,8 @@ struct eiota_model_state {
   eiota_store* store;        // the slots updates go to (eiota_store.h), NULL: RAM only
   uint8_t applied_digest[EIOTA_DIGEST_KEPT]; // first bytes of the active payload's data_sha256
   uint8_t floor_digest[EIOTA_DIGEST_KEPT];   // RAM mode: those of the payload that set sequence_floor
+  uint8_t values_digest[EIOTA_DIGEST_KEPT];  // RAM mode: first bytes of the active payload's full-data
+                                             // digest (the base a delta names), valid while UPDATED
 };
 
 // The storage seam. Every function returns EIOTA_OK or a negative eiota_err.
@@ -101,6 +103,8 @@ struct eiota_model {
   uint32_t key_id;              // first 4 bytes (LE) of SHA-256(public_key)
   eiota_model_state* state;
   const eiota_storage* storage;
+  const uint8_t* factory_digest; // 32 bytes: SHA-256 of every region's factory values in region order
+                                 // (the base of a delta on factory); NULL in tables generated before 1.2
 };
 
 // Region by global index, or NULL past the end.

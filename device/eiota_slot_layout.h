@@ -17,11 +17,22 @@
                                  // as TfArray / TfLiteFloatArray lay them out; 4-byte elements only
 #define EIOTA_REGION_ALIGN16 4u  // the values start at a multiple of 16 (tensor data, like EON's alignas(16))
 
-// First byte of the values area: past the largest header, the signature and the table, 16-aligned,
+// Header bytes a slot reserves before the signature: the largest header of format 1.1. A 1.2 delta's
+// 160-byte header fits because its table lists fewer regions (eiota_slot_head_fits).
+#define EIOTA_SLOT_HEADER_ROOM 128u
+
+// First byte of the values area: past the header room, the signature and a whole table, 16-aligned,
 // so it does not depend on the header_len of the payload stored.
 static inline uint64_t eiota_slot_values_start(uint32_t region_count) {
-  uint64_t end = (uint64_t)EIOTA_MAX_HEADER_LEN + EIOTA_SIGNATURE_LEN + (uint64_t)EIOTA_ENTRY_LEN * region_count;
+  uint64_t end = (uint64_t)EIOTA_SLOT_HEADER_ROOM + EIOTA_SIGNATURE_LEN + (uint64_t)EIOTA_ENTRY_LEN * region_count;
   return (end + 15u) & ~(uint64_t)15u;
+}
+
+// Whether a payload's header, signature and table (`header_len`, `entries`) end before the values
+// area of a model with `region_count` regions.
+static inline int eiota_slot_head_fits(uint32_t header_len, uint32_t entries, uint32_t region_count) {
+  uint64_t end = (uint64_t)header_len + EIOTA_SIGNATURE_LEN + (uint64_t)EIOTA_ENTRY_LEN * entries;
+  return end <= eiota_slot_values_start(region_count);
 }
 
 // Offset of a region's first value given `at`, the end of the region before it (or the values

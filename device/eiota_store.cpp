@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eiota_format.h"
+#include "eiota_sha256.h"
 #include "eiota_slot_layout.h"
 #include "eiota_update.h"
 
@@ -108,14 +109,17 @@ int replay(const eiota_store* s, uint8_t slot, const eiota_model* m, eiota_updat
   const uint64_t table = eiota_table_offset(h.header_len);
   err = feed(f, u, 0, table + (uint64_t)EIOTA_ENTRY_LEN * h.region_count, &budget);
   if (err != EIOTA_OK || budget == 0) return err;
-  // The header passed the reader, so region_count is the model's.
-  for (uint32_t i = 0; i < m->region_count && budget > 0; i++) {
+  // The header and table passed the reader: at most the model's region count, each entry's region
+  // the model's (entry i names region i, but a delta's names the regions it carries).
+  for (uint32_t i = 0; i < h.region_count && i < m->region_count && budget > 0; i++) {
     uint8_t raw[EIOTA_ENTRY_LEN];
     eiota_entry e;
     err = eiota_flash_read(f, (uint32_t)(table + EIOTA_ENTRY_LEN * i), raw, EIOTA_ENTRY_LEN);
     if (err != EIOTA_OK) return err;
     eiota_decode_entry(raw, sizeof raw, &e);
-    err = feed(f, u, eiota_model_region(m, i)->slot_offset, e.stored_len, &budget);
+    const eiota_region* r = eiota_model_region(m, e.region);
+    if (r == NULL) return EIOTA_ERR_SIZE_MISMATCH;
+    err = feed(f, u, r->slot_offset, e.stored_len, &budget);
     if (err != EIOTA_OK) return err;
   }
   return feed(f, u, eiota_store_extra_at(m), h.extra_len, &budget);
@@ -135,6 +139,36 @@ int check_counts(const eiota_store* s, uint8_t slot, const eiota_model* m) {
   return EIOTA_OK;
 }
 
+// SHA-256 of every region's values as the slot holds them, in region order: the full-data digest.
+int hash_values(const eiota_flash* f, const eiota_model* m, uint8_t out[32]) {
+  eiota_sha256 sha;
+  uint8_t buf[64];
+  eiota_sha256_init(&sha);
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    uint32_t size = eiota_region_size(r);
+    for (uint32_t at = 0; at < size;) {
+      uint32_t n = size - at < sizeof buf ? size - at : (uint32_t)sizeof buf;
+      int err = eiota_flash_read(f, r->slot_offset + at, buf, n);
+      if (err != EIOTA_OK) return err;
+      eiota_sha256_update(&sha, buf, n);
+      at += n;
+    }
+  }
+  eiota_sha256_final(&sha, out);
+  return EIOTA_OK;
+}
+
+// A delta kept in a slot: the reader checked its own bytes; the values copied from its base are
+// proven by the full-data digest over the whole slot.
+int check_assembled(const eiota_flash* f, const eiota_model* m, const eiota_header* h) {
+  if (!(h->flags & EIOTA_FLAG_DELTA)) return EIOTA_OK;
+  uint8_t digest[32];
+  int err = hash_values(f, m, digest);
+  if (err != EIOTA_OK) return err;
+  return memcmp(digest, h->result_digest, 32) == 0 ? EIOTA_OK : EIOTA_ERR_DELTA_RESULT;
+}
+
 int validate(const eiota_store* s, const eiota_model* m, uint8_t slot) {
   if (slot == EIOTA_SLOT_FACTORY) return EIOTA_OK;
   const uint64_t sequence = status_of(s)->slot_sequence[slot];
@@ -145,6 +179,7 @@ int validate(const eiota_store* s, const eiota_model* m, uint8_t slot) {
   if (err == EIOTA_OK) err = eiota_update_finish(&u);
   if (err == EIOTA_OK && u.header.sequence != sequence) err = EIOTA_ERR_OLD_SEQUENCE;  // not the payload recorded
   if (err == EIOTA_OK) err = check_counts(s, slot, m);
+  if (err == EIOTA_OK) err = check_assembled(slot_flash(s, slot), m, &u.header);
   return err;
 }
 
@@ -165,10 +200,13 @@ void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
       continue;
     }
     uint8_t raw[EIOTA_ENTRY_LEN];
-    err = eiota_flash_read(f, eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i, raw, EIOTA_ENTRY_LEN);
-    if (err != EIOTA_OK) break;
     eiota_entry e;
-    eiota_decode_entry(raw, sizeof raw, &e);
+    e.stored_len = size;  // a delta's slot holds every region whole
+    if (!(h.flags & EIOTA_FLAG_DELTA)) {
+      err = eiota_flash_read(f, eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i, raw, EIOTA_ENTRY_LEN);
+      if (err != EIOTA_OK) break;
+      eiota_decode_entry(raw, sizeof raw, &e);
+    }
     uint32_t sent = e.stored_len < size ? e.stored_len : size;
     err = eiota_flash_read(f, r->slot_offset, (uint8_t*)r->working, sent);
     memset((uint8_t*)r->working + sent, 0, size - sent);  // a prefix region: zeros past what was sent
@@ -410,7 +448,8 @@ int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t*
     if (slot == EIOTA_SLOT_FACTORY) return EIOTA_ERR_TRIAL;
     f = slot_flash(s, slot);
     span = span_of(m, h);
-    if (span > f->size) return EIOTA_ERR_SLOT_TOO_SMALL;
+    if (span > f->size || !eiota_slot_head_fits(h->header_len, h->region_count, m->region_count))
+      return EIOTA_ERR_SLOT_TOO_SMALL;
     s->target = EIOTA_SLOT_FACTORY;
     if (s->keep_below != 0 && !same_header(f, head, h->header_len)) s->keep_below = 0;  // another payload
     // The slot is forgotten before a byte of it changes, so no reset can serve it half-written.
@@ -554,23 +593,27 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
       }
   }
   uint64_t block = last == 0 ? 0 : (last - 1) / f->erase_size * f->erase_size;
-  if (block == 0) return EIOTA_ERR_STATE;  // nothing whole to keep: start again
+  // Nothing whole to keep, or not even the header (which the replay reads back after the erase):
+  // start again.
+  if (block < h.header_len) return EIOTA_ERR_STATE;
 
   // The payload bytes that lie below `block` in the slot: the header part, then each region's.
   uint64_t table_end = eiota_table_offset(h.header_len) + (uint64_t)EIOTA_ENTRY_LEN * h.region_count;
   uint64_t keep = 0;
   if (block < table_end) {
     keep = block;
-  } else if (h.region_count == m->region_count) {
+  } else if (h.region_count == m->region_count || ((h.flags & EIOTA_FLAG_DELTA) && h.region_count < m->region_count)) {
     keep = table_end;
     bool done = false;
-    for (uint32_t i = 0; i < m->region_count && !done; i++) {
+    for (uint32_t i = 0; i < h.region_count && !done; i++) {
       uint8_t raw[EIOTA_ENTRY_LEN];
       eiota_entry e;
       if (eiota_flash_read(f, (uint32_t)(eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i), raw, sizeof raw) != EIOTA_OK)
         return EIOTA_ERR_STORAGE;
       eiota_decode_entry(raw, sizeof raw, &e);
-      uint64_t at = eiota_model_region(m, i)->slot_offset;
+      const eiota_region* r = eiota_model_region(m, e.region);  // a delta's entries name their regions
+      if (r == NULL) return EIOTA_ERR_STATE;
+      uint64_t at = r->slot_offset;
       if (at + e.stored_len <= block) {
         keep += e.stored_len;
       } else {
@@ -600,6 +643,68 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
   s->resumed_from = (uint32_t)keep;
   *offset = (uint32_t)keep;
   return EIOTA_OK;
+}
+
+int eiota_store_base(const eiota_model* m, uint8_t* slot, uint64_t* sequence, uint8_t digest[32]) {
+  const eiota_store* s = store_of(m);
+  if (s == NULL) return EIOTA_ERR_STATE;
+  // What serves from the next inference: a switch already asked for (a commit, select or revert) counts.
+  *slot = s->switch_to != EIOTA_STORE_NO_SWITCH ? s->switch_to : s->serving;
+  *sequence = status_of(s)->slot_sequence[*slot];
+  const eiota_flash* f = slot_flash(s, *slot);
+  if (f == NULL) {
+    *sequence = 0;
+    if (m->factory_digest == NULL) return EIOTA_ERR_NO_BASE_DIGEST;
+    memcpy(digest, m->factory_digest, 32);
+    return EIOTA_OK;
+  }
+  eiota_header h;
+  uint8_t head[EIOTA_MAX_HEADER_LEN];
+  int err = read_header(f, &h, head);
+  if (err != EIOTA_OK) return err;
+  if (h.flags & EIOTA_FLAG_DELTA) {
+    memcpy(digest, h.result_digest, 32);
+  } else if (h.extra_len == 0) {
+    memcpy(digest, h.data_sha256, 32);  // the data section is the values
+  } else {
+    return hash_values(f, m, digest);
+  }
+  return EIOTA_OK;
+}
+
+int eiota_store_copy_region(const eiota_model* m, uint8_t from, uint32_t region) {
+  const eiota_store* s = store_of(m);
+  const eiota_region* r = eiota_model_region(m, region);
+  if (s == NULL || r == NULL) return EIOTA_ERR_STATE;
+  if (r->flags & EIOTA_REGION_COUNTED) {
+    uint8_t count[4];
+    eiota_put_u32(count, r->count);
+    int err = eiota_store_put(m, (uint64_t)r->slot_offset - 4u, count, 4);
+    if (err != EIOTA_OK) return err;
+  }
+  const eiota_flash* f = slot_flash(s, from);
+  const uint32_t size = eiota_region_size(r);
+  if (f == NULL) return eiota_store_put(m, r->slot_offset, (const uint8_t*)r->factory, size);
+  uint8_t buf[64];
+  for (uint32_t at = 0; at < size;) {
+    uint32_t n = size - at < sizeof buf ? size - at : (uint32_t)sizeof buf;
+    int err = eiota_flash_read(f, r->slot_offset + at, buf, n);
+    if (err == EIOTA_OK) err = eiota_store_put(m, (uint64_t)r->slot_offset + at, buf, n);
+    if (err != EIOTA_OK) return err;
+    at += n;
+  }
+  return EIOTA_OK;
+}
+
+int eiota_store_check_result(const eiota_model* m, const uint8_t digest[32]) {
+  eiota_store* s = store_of(m);
+  if (s == NULL || s->target == EIOTA_SLOT_FACTORY) return EIOTA_ERR_STATE;
+  int err = flush(s);
+  if (err != EIOTA_OK) return err;
+  uint8_t have[32];
+  err = hash_values(slot_flash(s, s->target), m, have);
+  if (err != EIOTA_OK) return err;
+  return memcmp(have, digest, 32) == 0 ? EIOTA_OK : EIOTA_ERR_DELTA_RESULT;
 }
 
 }  // extern "C"

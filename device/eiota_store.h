@@ -140,6 +140,14 @@ int eiota_store_commit(const eiota_model* m, const eiota_header* h);
 void eiota_store_close(const eiota_model* m);
 // A new update context begins: a resume set up for another is void.
 void eiota_store_forget_resume(const eiota_model* m);
+// Delta payloads (1.2): the base that serves now: its slot, sequence and full-data digest (for
+// factory, the generated table's digest: EIOTA_ERR_NO_BASE_DIGEST without one).
+int eiota_store_base(const eiota_model* m, uint8_t* slot, uint64_t* sequence, uint8_t digest[32]);
+// Copies region `region` (its count word too) from `from` (a slot, or factory) into the slot being written.
+int eiota_store_copy_region(const eiota_model* m, uint8_t from, uint32_t region);
+// Flushes the slot being written and checks that its regions' values hash to `digest`
+// (EIOTA_ERR_DELTA_RESULT otherwise).
+int eiota_store_check_result(const eiota_model* m, const uint8_t digest[32]);
 // --- used by eiota_model.cpp: makes a requested switch (under the lock); false without a store.
 bool eiota_store_switch(const eiota_model* m);
 

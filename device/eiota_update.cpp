@@ -56,6 +56,117 @@ bool collect(uint8_t* dst, uint32_t* have, uint32_t want, const uint8_t** data, 
   return *have == want;
 }
 
+// --- Delta payloads (1.2, EIOTA_FLAG_DELTA) -------------------------------------------------------
+
+bool is_delta(const eiota_update* u) { return (u->header.flags & EIOTA_FLAG_DELTA) != 0; }
+
+// A delta needs whole regions to carry (no prefix region, whose unsent tail has no agreed value)
+// and, in RAM mode, a working copy of every region to keep the unchanged values in.
+int delta_model_ok(const eiota_update* u) {
+  const eiota_model* m = u->model;
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const eiota_region* r = eiota_model_region(m, i);
+    if (r == NULL) return EIOTA_ERR_SIZE_MISMATCH;
+    if (r->flags & EIOTA_REGION_PREFIX) return EIOTA_ERR_UNSUPPORTED;
+    if (u->mode == EIOTA_UPDATE_APPLY && m->state->store == NULL && r->working == NULL) return EIOTA_ERR_UNSUPPORTED;
+  }
+  return EIOTA_OK;
+}
+
+// The base the delta names must be what serves now: its sequence and full-data digest, or for
+// base sequence 0 the factory values' digest the generated table carries.
+int delta_check_base(eiota_update* u) {
+  const eiota_model* m = u->model;
+  const eiota_model_state* s = m->state;
+  uint64_t sequence = 0;
+  uint8_t digest[32];
+  uint32_t compare = 32;
+  if (s->store != NULL) {
+    int err = eiota_store_base(m, &u->base_slot, &sequence, digest);
+    if (err != EIOTA_OK) return err;
+  } else if (s->status == EIOTA_STATUS_UPDATED) {
+    sequence = s->applied_sequence;
+    memcpy(digest, s->values_digest, EIOTA_DIGEST_KEPT);
+    compare = EIOTA_DIGEST_KEPT;  // the assembled values are proven in full by result_digest
+  } else if (s->status == EIOTA_STATUS_FACTORY) {
+    if (m->factory_digest == NULL) return u->header.base_sequence == 0 ? EIOTA_ERR_NO_BASE_DIGEST : EIOTA_ERR_WRONG_BASE;
+    memcpy(digest, m->factory_digest, 32);
+  } else {
+    return EIOTA_ERR_WRONG_BASE;
+  }
+  if (sequence != u->header.base_sequence || memcmp(digest, u->header.base_digest, compare) != 0)
+    return EIOTA_ERR_WRONG_BASE;
+  return EIOTA_OK;
+}
+
+// An entry of a delta: a whole region, after the one before it; consecutive regions join a run.
+int check_delta_entry(eiota_update* u, const eiota::Entry& e) {
+  const eiota_region* r = eiota_model_region(u->model, e.region);
+  uint32_t next = u->run_count == 0 ? 0 : u->run_end[u->run_count - 1];
+  if (!r || e.region < next) return EIOTA_ERR_SIZE_MISMATCH;  // strictly increasing
+  if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
+  uint64_t size = (uint64_t)e.count * eiota_elem_size(r->elem_type);
+  if (e.elem_type != r->elem_type || e.count != r->count || e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
+  if (u->run_count > 0 && e.region == next) {
+    u->run_end[u->run_count - 1]++;
+  } else {
+    if (u->run_count == EIOTA_MAX_DELTA_RUNS) return EIOTA_ERR_UNSUPPORTED;
+    u->run_first[u->run_count] = e.region;
+    u->run_end[u->run_count] = e.region + 1;
+    u->run_count++;
+  }
+  u->data_sum += e.stored_len;
+  return EIOTA_OK;
+}
+
+bool delta_carries(const eiota_update* u, uint32_t region) {
+  for (uint32_t i = 0; i < u->run_count; i++)
+    if (region >= u->run_first[i] && region < u->run_end[i]) return true;
+  return false;
+}
+
+// With a store, the slot gets every region in ascending order: those the delta does not carry are
+// copied from the base (the serving slot, or the factory arrays) before region `below`.
+int delta_copy_until(eiota_update* u, uint32_t below) {
+  if (!u->to_store || u->mode != EIOTA_UPDATE_APPLY || u->verify_only) return EIOTA_OK;
+  for (; u->copied_to < below; u->copied_to++) {
+    if (delta_carries(u, u->copied_to)) continue;
+    int err = eiota_store_copy_region(u->model, u->base_slot, u->copied_to);
+    if (err != EIOTA_OK) return err;
+  }
+  return EIOTA_OK;
+}
+
+// The hash so far covers exactly the regions' values: keep the first bytes of its digest, the
+// full-data digest of a full payload that carries extra data.
+void values_hashed(eiota_update* u) {
+  if (is_delta(u)) return;
+  eiota_sha256 copy = u->sha;
+  uint8_t digest[32];
+  eiota_sha256_final(&copy, digest);
+  memcpy(u->values_digest, digest, EIOTA_DIGEST_KEPT);
+}
+
+// Before commit: every region's values, assembled, must hash to result_digest.
+int delta_check_result(eiota_update* u) {
+  const eiota_model* m = u->model;
+  int err = delta_copy_until(u, m->region_count);
+  if (err != EIOTA_OK) return err;
+  if (u->to_store) return eiota_store_check_result(m, u->header.result_digest);
+  eiota_sha256 sha;
+  eiota_sha256_init(&sha);
+  for (uint32_t i = 0; i < m->region_count; i++) {
+    const void* v = eiota_region_values(m, i);
+    if (v == NULL) return EIOTA_ERR_STORAGE;
+    eiota_sha256_update(&sha, (const uint8_t*)v, eiota_region_size(eiota_model_region(m, i)));
+  }
+  uint8_t digest[32];
+  eiota_sha256_final(&sha, digest);
+  return memcmp(digest, u->header.result_digest, 32) == 0 ? EIOTA_OK : EIOTA_ERR_DELTA_RESULT;
+}
+
+// --------------------------------------------------------------------------------------------------
+
 int check_header(eiota_update* u) {
   eiota::Header* h = &u->header;
   switch (eiota::decode_header(u->head, u->head_len, h)) {
@@ -68,7 +179,13 @@ int check_header(eiota_update* u) {
   if (memcmp(h->fingerprint, m->fingerprint, eiota::kFingerprintLen) != 0)
     return EIOTA_ERR_WRONG_MODEL;
   if (h->key_id != m->key_id) return EIOTA_ERR_UNKNOWN_KEY;
-  if (h->region_count != m->region_count) return EIOTA_ERR_SIZE_MISMATCH;
+  if (h->flags & EIOTA_FLAG_DELTA) {  // a delta's table lists some of the regions
+    if (h->region_count > m->region_count) return EIOTA_ERR_SIZE_MISMATCH;
+    int err = delta_model_ok(u);
+    if (err != EIOTA_OK) return err;
+  } else if (h->region_count != m->region_count) {
+    return EIOTA_ERR_SIZE_MISMATCH;
+  }
   if (u->mode == EIOTA_UPDATE_CHECK) return EIOTA_OK;
   const eiota_model_state* s = m->state;
   if (h->sequence < s->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;
@@ -103,6 +220,11 @@ int header_done(eiota_update* u) {
     default: return EIOTA_ERR_BAD_VERSION;
   }
   const eiota_model* m = u->model;
+  memcpy(u->values_digest, is_delta(u) ? u->header.result_digest : u->header.data_sha256, EIOTA_DIGEST_KEPT);
+  if (is_delta(u) && u->mode == EIOTA_UPDATE_APPLY && !u->verify_only) {
+    int err = delta_check_base(u);
+    if (err != EIOTA_OK) return err;
+  }
   if (u->mode == EIOTA_UPDATE_APPLY && !u->verify_only && m->state->store != NULL) {
     int err = eiota_store_open(m, &u->header, u->head);
     if (err != EIOTA_OK) return err;
@@ -116,6 +238,7 @@ int header_done(eiota_update* u) {
 int check_entry(eiota_update* u) {
   eiota::Entry e = eiota::Entry();
   if (eiota::decode_entry(u->piece, u->piece_len, &e) != eiota::kDecodeOk) return EIOTA_ERR_STATE;
+  if (is_delta(u)) return check_delta_entry(u, e);
   const eiota_region* r = eiota_model_region(u->model, u->entry_index);
   if (e.region != u->entry_index || !r) return EIOTA_ERR_SIZE_MISMATCH;
   if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
@@ -174,6 +297,7 @@ int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
 
 // Bytes of region `region` the payload carries.
 uint32_t sent_size(const eiota_update* u, uint32_t region) {
+  if (is_delta(u) && !delta_carries(u, region)) return 0;
   for (uint32_t i = 0; i < u->short_count; i++)
     if (u->short_region[i] == region) return u->short_len[i];
   return eiota_region_size(eiota_model_region(u->model, region));
@@ -195,6 +319,11 @@ int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
   const eiota_model* m = u->model;
   if (!u->to_store) return m->storage->write(m->storage->ctx, m, u->region, u->region_offset, data, take);
   const eiota_region* r = eiota_model_region(m, u->region);
+  if (u->region_offset == 0 && is_delta(u)) {
+    int err = delta_copy_until(u, u->region);
+    if (err != EIOTA_OK) return err;
+    u->copied_to = u->region + 1;
+  }
   if (u->region_offset == 0 && (r->flags & EIOTA_REGION_COUNTED)) {
     uint8_t count[4];
     eiota_put_u32(count, r->count);
@@ -227,6 +356,11 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
       uint32_t at = u->data_seen - (uint32_t)u->data_sum;
       take = u->header.data_len - u->data_seen;
       if (take > *len) take = (uint32_t)*len;
+      if (at == 0) {
+        values_hashed(u);
+        if (writes && is_delta(u)) err = delta_copy_until(u, m->region_count);  // the extra data follows the regions
+      }
+      if (err != EIOTA_OK) return err;
       if (writes && u->to_store) err = eiota_store_put(m, eiota_store_extra_at(m) + at, *data, take);
     }
     if (err != EIOTA_OK) return err;
@@ -321,6 +455,10 @@ int eiota_update_finish(eiota_update* u) {
     return EIOTA_OK;
   }
   if (u->header.sequence < m->state->sequence_floor) return fail(u, EIOTA_ERR_OLD_SEQUENCE);
+  if (is_delta(u) && u->to_store) {
+    int err = delta_check_result(u);
+    if (err != EIOTA_OK) return fail(u, err);
+  }
   if (u->to_store) {
     int err = eiota_store_commit(m, &u->header);
     if (err != EIOTA_OK) return fail(u, err);
@@ -337,6 +475,7 @@ int eiota_update_finish(eiota_update* u) {
     m->state->status = EIOTA_STATUS_UPDATING;
   }
   int err = zero_fill(u);
+  if (err == EIOTA_OK && is_delta(u)) err = delta_check_result(u);
   if (err != EIOTA_OK) return fail(u, err);
   err = m->storage->commit(m->storage->ctx, m, u->header.sequence);
   if (err != EIOTA_OK) return fail(u, err);
@@ -347,6 +486,7 @@ int eiota_update_finish(eiota_update* u) {
   s->status = EIOTA_STATUS_UPDATED;
   s->applied_sequence = u->header.sequence;
   memcpy(s->applied_digest, u->header.data_sha256, EIOTA_DIGEST_KEPT);
+  memcpy(s->values_digest, u->values_digest, EIOTA_DIGEST_KEPT);
   if (u->header.sequence > s->sequence_floor) {
     s->sequence_floor = u->header.sequence;
     memcpy(s->floor_digest, u->header.data_sha256, EIOTA_DIGEST_KEPT);

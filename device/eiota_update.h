@@ -46,6 +46,13 @@ typedef struct eiota_update {
   uint8_t mode;              // EIOTA_UPDATE_APPLY, or EIOTA_UPDATE_CHECK: verify only, any sequence
   uint8_t verify_only;       // the payload is the one active (equal sequence and hash): write nothing
   uint8_t to_store;          // values go to a slot of the model's store
+  // EIOTA_FLAG_DELTA (1.2): the regions the table names, as runs [first, end) of consecutive ones.
+  uint8_t run_count;
+  uint8_t base_slot;         // with a store: the slot (or factory) unchanged regions are copied from
+  uint32_t run_first[EIOTA_MAX_DELTA_RUNS];
+  uint32_t run_end[EIOTA_MAX_DELTA_RUNS];
+  uint32_t copied_to;        // with a store: regions below this are in the slot being written
+  uint8_t values_digest[EIOTA_DIGEST_KEPT];  // full-data digest of the values once applied (RAM mode keeps it)
   eiota_ed25519_verify_ctx ed;
   eiota_sha256 sha;
 } eiota_update;

@@ -22,10 +22,10 @@ using namespace fixturegen;
 const char kUsage[] =
     "usage: eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>)\n"
     "                         --era 2021|2023|2024|2025|2026 --out <dir> [--layout arduino|cpp|zephyr|split] [--zip]\n"
-    "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed>]\n"
+    "                         [--project-id 1234] [--block 13] [--name demo] [--perturb <seed> [--tune-last <n>]]\n"
     "                         [--deploy-version N] [--labels a,b,c] [--anomaly kmeans]\n"
     "       eiota-fixture-gen (--tflite <model.tflite> | --synthetic <name>) --as-tflite\n"
-    "                         --out <file.tflite> [--perturb <seed>]\n"
+    "                         --out <file.tflite> [--perturb <seed> [--tune-last <n>]]\n"
     "\n"
     "  --tflite <file>     convert a TensorFlow Lite model (int8 or float32)\n"
     "  --synthetic <name>  built-in model: fc-int8, fc-float, conv-int8-perchannel,\n"
@@ -46,6 +46,8 @@ const char kUsage[] =
     "  --block <n>         learning block id, as in tflite_learn_<n> (default 13)\n"
     "  --name <name>       library name stem: <name>_inferencing (default demo)\n"
     "  --perturb <seed>    simulate a retrain of the same architecture\n"
+    "  --tune-last <n>     with --perturb: a fine-tuning retrain, only the last n layers with\n"
+    "                      weights change (transfer learning; the others stay bit for bit)\n"
     "  --deploy-version <n>  EI_CLASSIFIER_PROJECT_DEPLOY_VERSION (default 1)\n"
     "  --labels <a,b,c>    labels, one per output value (default: the recipe's, or label0..)\n"
     "  --anomaly kmeans    add a K-means anomaly block (moved by --perturb too)\n"
@@ -60,6 +62,7 @@ struct Args {
   int project_id = 1234, block = 13, deploy_version = 1;
   std::string name = "demo";
   std::optional<uint64_t> perturb;
+  int tune_last = 0;
   std::optional<std::vector<std::string>> labels;
   bool kmeans = false;
 };
@@ -131,6 +134,7 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--deploy-version") a.deploy_version = int(parse_number(flag, value, 1, 2147483647));
     else if (flag == "--name") a.name = value;
     else if (flag == "--perturb") a.perturb = uint64_t(parse_number(flag, value, 0, 9223372036854775807LL));
+    else if (flag == "--tune-last") a.tune_last = int(parse_number(flag, value, 1, 1000000));
     else if (flag == "--labels") a.labels = split_labels(value);
     else if (flag == "--anomaly") {
       if (value != "kmeans") usage_error("--anomaly must be kmeans, got '" + value + "'");
@@ -154,7 +158,8 @@ int run(const Args& a) {
   } else {
     model = read_tflite_file(a.tflite);
   }
-  if (a.perturb) model = perturb(model, *a.perturb);
+  if (a.tune_last && !a.perturb) usage_error("--tune-last needs --perturb <seed>");
+  if (a.perturb) model = a.tune_last ? perturb_last_layers(model, *a.perturb, a.tune_last) : perturb(model, *a.perturb);
   if (a.labels) labels = *a.labels;
   if (a.as_tflite) {
     const std::vector<uint8_t> bytes = write_tflite(model);

@@ -146,4 +146,40 @@ Model perturb(const Model& model, uint64_t seed) {
   return m;
 }
 
+Model perturb_last_layers(const Model& model, uint64_t seed, int layers) {
+  const Model moved = perturb(model, seed);
+  auto weighted = [](int code) {
+    return code == op::kFullyConnected || code == op::kConv2D || code == op::kDepthwiseConv2D;
+  };
+  size_t first = model.operators.size();  // the first retrained operator
+  for (size_t k = model.operators.size(); k-- > 0 && layers > 0;)
+    if (weighted(model.operators[k].builtin_code)) {
+      first = k;
+      layers--;
+    }
+  Model m = model;
+  std::vector<bool> tuned(m.tensors.size(), false);
+  for (size_t k = first; k < m.operators.size(); ++k) {
+    const Operator& op = m.operators[k];
+    for (int o : op.outputs)
+      if (o >= 0) tuned[o] = true;
+    if (weighted(op.builtin_code))
+      for (size_t i = 1; i < op.inputs.size(); ++i)
+        if (op.inputs[i] >= 0) tuned[op.inputs[i]] = true;
+  }
+  for (size_t i = 0; i < m.tensors.size(); ++i)
+    if (tuned[i]) m.tensors[i] = moved.tensors[i];
+  for (size_t k = first; k < m.operators.size(); ++k) {  // biases keep the scale rule on the merged inputs
+    const Operator& op = m.operators[k];
+    if (!weighted(op.builtin_code) || op.inputs.size() < 3 || op.inputs[0] < 0 || op.inputs[1] < 0 || op.inputs[2] < 0) continue;
+    const Tensor &in0 = model.tensors[op.inputs[0]], &w0 = model.tensors[op.inputs[1]], &b0 = model.tensors[op.inputs[2]];
+    if (!bias_follows_rule(b0, in0, w0)) continue;
+    auto& scales = m.tensors[op.inputs[2]].quant->scale;
+    const auto& ws = m.tensors[op.inputs[1]].quant->scale;
+    const float in_scale = m.tensors[op.inputs[0]].quant->scale[0];
+    for (size_t c = 0; c < scales.size(); ++c) scales[c] = in_scale * ws[ws.size() == 1 ? 0 : std::min(c, ws.size() - 1)];
+  }
+  return m;
+}
+
 }  // namespace fixturegen

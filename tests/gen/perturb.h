@@ -17,4 +17,11 @@ namespace fixturegen {
 // input scale x weight scale stays so. Deterministic for a given seed.
 Model perturb(const Model& model, uint64_t seed);
 
+// A fine-tuning retrain (transfer learning): only the last `layers` operators with weights
+// (fully connected, conv, depthwise conv) are retrained. Their weights, biases and quantization,
+// and the quantization of every activation from the first of them on, change as perturb() changes
+// them; every tensor before stays bit for bit (frozen layers). A bias that followed the
+// input scale x weight scale rule still does. Deterministic for a given seed.
+Model perturb_last_layers(const Model& model, uint64_t seed, int layers);
+
 }  // namespace fixturegen

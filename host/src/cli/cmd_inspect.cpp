@@ -44,6 +44,10 @@ nlohmann::json info_json(const PayloadInfo& p, const Manifest* m) {
                       {"problems", p.problems}};
   if (p.signature_ok) j["signature_ok"] = *p.signature_ok;
   if (p.header.flags & EIOTA_FLAG_EXTRA) j["extra_bytes"] = p.header.extra_len;
+  if (p.header.flags & EIOTA_FLAG_DELTA)
+    j["delta"] = {{"base_sequence", p.header.base_sequence},
+                  {"base_digest", hex(p.header.base_digest, 32)},
+                  {"result_digest", hex(p.header.result_digest, 32)}};
   if (p.selftest)
     j["selftest"] = {{"samples", p.selftest->sample_count},
                      {"inputs", p.selftest->input_count},
@@ -105,6 +109,10 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
                 << (p.selftest->tolerance == 0 ? " (bit for bit)" : "") << " (" << p.header.extra_len << " bytes)\n";
     else if (p.header.flags & EIOTA_FLAG_EXTRA)
       std::cout << "  self-test    " << p.header.extra_len << " bytes of extra data, not a valid self-test block\n";
+    if (p.header.flags & EIOTA_FLAG_DELTA)
+      std::cout << "  delta on     " << (p.header.base_sequence ? "release " + std::to_string(p.header.base_sequence) : std::string("the factory values"))
+                << ", base digest " << hex(p.header.base_digest, 32) << "\n"
+                << "  result       " << hex(p.header.result_digest, 32) << " (every region's values once applied)\n";
     if (p.signature_ok) std::cout << "  signature    " << (*p.signature_ok ? "ok" : "BAD") << "\n";
     if (device) std::cout << "  device       " << eiota_strerror(*device) << "\n";
     if (m)
@@ -118,6 +126,9 @@ int cmd_inspect(const std::string& file, const std::string& base, const std::str
     for (const auto& pr : p.problems) std::cerr << file << ": " << pr << "\n";
     if (verify_only && ok)
       std::cout << file << ": ok (the device reader accepts it: signature, key id, hash, structure" << (m ? ", model" : "") << ")\n";
+    if (verify_only && ok && (p.header.flags & EIOTA_FLAG_DELTA))
+      std::cout << file << ": a delta on " << (p.header.base_sequence ? "release " + std::to_string(p.header.base_sequence) : std::string("the factory values"))
+                << ": a device takes it only while it serves that base, and proves the assembled values by the result digest\n";
   }
   return ok ? 0 : 1;
 }

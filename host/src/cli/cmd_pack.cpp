@@ -1,10 +1,13 @@
 // `eiota pack`: check a retrained export against the deployed one and write a signed payload.
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
+#include "delta.h"
 #include "eiota_errors.h"
+#include "eiota_slot_layout.h"
 #include "export_files.h"
 #include "keys.h"
 #include "manifest.h"
@@ -20,8 +23,56 @@ namespace fs = std::filesystem;
 
 namespace eiota::cli {
 
+namespace {
+
+// The delta of `regions` on `from`, judged by the device reader applying it on the base; "" when
+// the full payload is the better one (a note says why), exit 2 when nothing changed.
+std::string pack_delta(const Manifest& m, const std::string& base, const std::vector<Region>& regions, const std::string& from,
+                       uint64_t sequence, const SecretKey& k, const std::string& extra, size_t full_size, bool* nothing) {
+  DeltaBase b = from == "factory" ? base_of_factory(m, base) : base_of_payload(read_file(from), from, m);
+  if (sequence <= b.sequence)
+    throw std::runtime_error("--sequence " + std::to_string(sequence) + " is not above the base's " + std::to_string(b.sequence));
+  DeltaStats st;
+  std::string delta = write_delta_payload(m.fingerprint, regions, b, sequence, k, extra, &st);
+  if (st.regions_sent == 0) {
+    *nothing = true;
+    return "";
+  }
+  // The device reader applies it on the base: unchanged regions hold the base's values (equal to
+  // the new ones), the others anything, since the delta overwrites them; the result digest decides.
+  std::vector<std::vector<uint8_t>> values, result;
+  std::vector<uint32_t> sent = delta_regions(regions, b);
+  for (size_t i = 0; i < regions.size(); i++) {
+    values.push_back(regions[i].values);
+    if (std::find(sent.begin(), sent.end(), (uint32_t)i) != sent.end()) std::fill(values.back().begin(), values.back().end(), 0x5A);
+  }
+  int verdict = device_apply(delta, device_model(m, m.public_key), values, b.sequence, b.digest, &result);
+  if (verdict != EIOTA_OK)
+    throw std::runtime_error("the delta on " + b.what + ": a device of " + base + " serving it would refuse it: " +
+                             eiota_strerror(verdict) + " (" + std::to_string(verdict) + ")");
+  for (size_t i = 0; i < regions.size(); i++)
+    if (result[i] != regions[i].values) throw std::runtime_error("the delta on " + b.what + " does not rebuild region " + regions[i].name);
+  std::cout << "delta on " << b.what << " (release " << b.sequence << "): " << st.regions_sent << " of " << regions.size()
+            << " regions sent (" << st.bytes_sent << " bytes of values, " << st.runs << " runs), " << st.regions_kept
+            << " unchanged regions (" << st.bytes_kept << " bytes) kept out\n"
+            << "  " << delta.size() << " bytes, the full payload " << full_size << " (" << (100.0 * delta.size() / full_size)
+            << "%)\n";
+  if (delta.size() >= full_size) {
+    std::cout << "  not smaller than the full payload: writing the full payload instead\n";
+    return "";
+  }
+  if (!eiota_slot_head_fits(EIOTA_HEADER_DELTA_LEN, (uint32_t)st.regions_sent, (uint32_t)regions.size())) {
+    std::cout << "  its table is too long for the slot layout (at most " << regions.size() - 2
+              << " regions in a delta of this model): writing the full payload instead\n";
+    return "";
+  }
+  return delta;
+}
+
+}  // namespace
+
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence, const PackSelftest& st) {
+             uint64_t sequence, const PackSelftest& st, const std::string& delta_from) {
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
   // The samples are checked before anything is built.
@@ -67,6 +118,21 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   if (verdict != EIOTA_OK)
     throw std::runtime_error(out + ": not written: a device of " + base + " would refuse it: " + eiota_strerror(verdict) +
                              " (" + std::to_string(verdict) + ")");
+  if (!delta_from.empty()) {
+    bool nothing = false;
+    std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, payload.size(), &nothing);
+    if (nothing) {
+      std::cerr << "eiota pack: " << in << " changes no value of " << delta_from
+                << ": the devices already run these values; nothing written\n";
+      return 2;
+    }
+    if (!delta.empty()) {
+      write_file_atomic(out, delta);
+      std::cout << "packed " << in << " -> " << out << " (delta)\n  sequence " << sequence << ", key id " << key_id_hex(k.pk)
+                << " (" << ms_since(t0) << " ms)\n";
+      return 0;
+    }
+  }
   write_file_atomic(out, payload);
   uint32_t header_len = extra.empty() ? eiota::kHeaderLen : EIOTA_HEADER_EXTRA_LEN;
   size_t values = payload.size() - eiota::table_offset(header_len) - eiota::kEntryLen * regions.size() - extra.size();

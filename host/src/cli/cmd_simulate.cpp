@@ -202,7 +202,7 @@ std::string incomparable(const std::vector<const Side*>& sides) {
 }
 
 int simulate(const std::string& base, const std::string& payload, const std::string& expect,
-             const std::string& features, const std::string& cache) {
+             const std::string& features, const std::string& cache, const std::string& delta_from) {
   Manifest m;
   std::string bytes;
   try {
@@ -235,10 +235,16 @@ int simulate(const std::string& base, const std::string& payload, const std::str
     fs::remove_all(dir);
     store = " --store '" + dir.string() + "'";
   }
+  // A delta on a release: the device takes that release first (confirmed, with a store).
+  std::string first;
+  if (!delta_from.empty() && delta_from != "factory") {
+    if (!fs::exists(delta_from)) throw InputError("--delta-from " + delta_from + ": no such file");
+    first = " --payload '" + fs::absolute(delta_from).string() + "'" + (store.empty() ? "" : " --confirm");
+  }
   Side after = run_side("deployed + payload",
-                        "'" + dev + "'" + store + " --payload '" + fs::absolute(payload).string() + "' --regions" + feat);
+                        "'" + dev + "'" + store + first + " --payload '" + fs::absolute(payload).string() + "' --regions" + feat);
   if (!store.empty()) fs::remove_all(fs::path(cache) / ("store-" + std::to_string(::getpid())));
-  if (after.text.find(": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.text);
+  if (after.text.find(fs::absolute(payload).string() + ": ok") == std::string::npos) throw std::runtime_error("the device refused the payload: " + after.text);
   Side want;
   std::vector<const Side*> sides = {&before, &after};
   if (!expect.empty()) {
@@ -278,9 +284,9 @@ int simulate(const std::string& base, const std::string& payload, const std::str
 }  // namespace
 
 int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
-                 const std::string& features, const std::string& cache) {
+                 const std::string& features, const std::string& cache, const std::string& delta_from) {
   try {
-    return simulate(base, payload, expect, features, cache);
+    return simulate(base, payload, expect, features, cache, delta_from);
   } catch (const InputError& e) {
     std::fprintf(stderr, "eiota simulate: input error: %s\n", e.what());
     return kInputError;

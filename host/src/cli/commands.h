@@ -20,12 +20,14 @@ int cmd_patch(const std::string& in, const std::string& out, const std::string& 
 struct PackSelftest {
   std::string samples, tolerance = "0", cache;
 };
+// `delta_from`: "" for a full payload, else the payload file the fleet runs or "factory": a delta (1.2).
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence, const PackSelftest& selftest = {});
+             uint64_t sequence, const PackSelftest& selftest = {}, const std::string& delta_from = "");
 // inspect, or verify when `verify_only`.
 int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only);
+// `delta_from`: the payload a delta (1.2) is built on, applied first ("" or "factory": none).
 int cmd_simulate(const std::string& base, const std::string& payload, const std::string& expect,
-                 const std::string& features, const std::string& cache);
+                 const std::string& features, const std::string& cache, const std::string& delta_from = "");
 
 // eiota serve (runs until SIGTERM/SIGINT) and eiota serve-admin model / token.
 int cmd_serve(const serve::ServeOptions& opts);

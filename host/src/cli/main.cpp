@@ -96,6 +96,10 @@ int run(int argc, char** argv) {
   pack->add_option("--selftest-tolerance", selftest.tolerance,
                    "absolute difference a device's outputs may have from the host's (default 0: bit for bit)");
   pack->add_option("--cache", selftest.cache, "where --selftest keeps its build (default ~/.cache/eiota)");
+  std::string delta_from;
+  pack->add_option("--delta-from", delta_from,
+                   "write a delta (format 1.2) carrying only the regions that changed since BASE: the full payload file the "
+                   "fleet runs, or 'factory' for the deployed library's own values; devices on another base refuse it");
 
   auto* inspect = app.add_subcommand("inspect", "describe a payload");
   inspect->add_option("payload", payload)->required();
@@ -115,6 +119,7 @@ int run(int argc, char** argv) {
   simulate->add_option("--expect", expect, "the retrained export: its outputs must be identical");
   simulate->add_option("--features", features, "raw features: a file, or the numbers separated by commas (default: generated)");
   simulate->add_option("--cache", cache, "where builds are kept (default ~/.cache/eiota)");
+  simulate->add_option("--delta-from", delta_from, "the payload is a delta on this release: the device applies this payload first");
 
   auto* build_sim = app.add_subcommand("build-sim", "build an export (and optionally a sketch) into a host executable");
   std::string sketch, objects;
@@ -161,7 +166,7 @@ int run(int argc, char** argv) {
       uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);
       if (selftest.samples.empty() && pack->count("--selftest-tolerance"))
         throw std::runtime_error("--selftest-tolerance needs --selftest");
-      return cmd_pack(base, in, out, key, seq, selftest);
+      return cmd_pack(base, in, out, key, seq, selftest, delta_from);
     }
     if (*serve_cmd) {
       if (!max_payload.empty()) serve_opts.max_payload = (size_t)parse_int(max_payload, "--max-payload", 1024, int64_t(1) << 30);
@@ -169,7 +174,7 @@ int run(int argc, char** argv) {
     }
     if (*admin_model) return cmd_serve_admin_model(admin_db, admin_name, admin_manifest, admin_project, admin_replace);
     if (*admin_token) return cmd_serve_admin_token(admin_db, admin_name);
-    if (*simulate) return cmd_simulate(base, payload, expect, features, cache);
+    if (*simulate) return cmd_simulate(base, payload, expect, features, cache, delta_from);
     if (*build_sim) {
       build_simulator({in, out, sketch, true, objects});
       return 0;

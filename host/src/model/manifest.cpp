@@ -101,6 +101,7 @@ std::string manifest_to_json(const Manifest& m) {
     regions.push_back({{"index", i}, {"name", r.name}, {"block", r.block}, {"tensor", r.tensor},
                        {"kind", kind_name(r.kind)}, {"elem_type", r.elem_type}, {"count", r.count}, {"array", r.array},
                        {"binding", bind}, {"flags", r.flags}, {"slot_offset", r.slot_offset}});
+    if (i < m.factory_region_digests.size()) regions.back()["factory_sha256"] = hex(m.factory_region_digests[i].data(), 32);
   }
   json j = {{"eiota_manifest", 2},
             {"fingerprint", hex(m.fingerprint.data(), 16)},
@@ -118,6 +119,7 @@ std::string manifest_to_json(const Manifest& m) {
             {"storage", m.storage},
             {"slot_size", m.slot_size},
             {"regions", regions}};
+  if (!m.factory_digest.empty()) j["factory_digest"] = hex(m.factory_digest.data(), m.factory_digest.size());
   return j.dump(1) + "\n";
 }
 
@@ -178,8 +180,17 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
       uint64_t offset = r.value("slot_offset", (uint64_t)0);
       if (offset > UINT32_MAX) throw std::runtime_error("region " + g.name + ": slot_offset " + std::to_string(offset) + " is out of range");
       g.slot_offset = (uint32_t)offset;
+      if (r.contains("factory_sha256"))
+        m.factory_region_digests.push_back(unhex<32>(r.at("factory_sha256"), "region " + g.name + ": factory_sha256"));
       m.regions.push_back(g);
     }
+    if (j.contains("factory_digest")) {
+      auto d = unhex<32>(j.at("factory_digest"), "factory_digest");
+      m.factory_digest.assign(d.begin(), d.end());
+    }
+    if (!m.factory_region_digests.empty() && (m.factory_digest.empty() || m.factory_region_digests.size() != m.regions.size()))
+      throw std::runtime_error("factory digests given for " + std::to_string(m.factory_region_digests.size()) + " of " +
+                               std::to_string(m.regions.size()) + " regions");
     if (m.regions.empty()) throw std::runtime_error("the manifest lists no regions: nothing a payload could replace");
     if (m.slot_size) check_slot_layout(m);
     return m;

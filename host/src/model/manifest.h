@@ -22,6 +22,11 @@ struct Manifest {
   // layout, device/eiota_slot_layout.h); 0 in manifests written before slots, whose regions
   // have neither flags nor slot offsets (a store refuses such a library).
   uint64_t slot_size = 0;
+  // Format 1.2 (deltas on the factory values): SHA-256 of every region's factory values in region
+  // order (the generated table's factory_digest) and of each region's; empty in manifests written
+  // before, or for a model that cannot take deltas (a prefix region).
+  std::vector<uint8_t> factory_digest;
+  std::vector<std::array<uint8_t, 32>> factory_region_digests;
 };
 
 std::string manifest_to_json(const Manifest& m);

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -84,9 +85,10 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
   switch (eiota::decode_header_ext(b, bytes.size(), &p.header)) {
     case eiota::kDecodeOk: break;
     case eiota::kDecodeBadVersion:
-      return problem("flag extra data (1.1) in a header of " + std::to_string(p.header.header_len) + " bytes, needs " +
-                     std::to_string(EIOTA_HEADER_EXTRA_LEN));
-    default: return problem("header bytes 84..87 must be 0 in a 1.1 header");
+      return problem(std::string(p.header.flags & EIOTA_FLAG_DELTA ? "flag delta (1.2)" : "flag extra data (1.1)") +
+                     " in a header of " + std::to_string(p.header.header_len) + " bytes, needs " +
+                     std::to_string(p.header.flags & EIOTA_FLAG_DELTA ? EIOTA_HEADER_DELTA_LEN : EIOTA_HEADER_EXTRA_LEN));
+    default: return problem("header bytes 84..87 must be 0 in a 1.1 header (and bytes 80..83 too without extra data)");
   }
   p.header_ok = true;
   const eiota::Header& h = p.header;
@@ -102,7 +104,9 @@ PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>
     eiota::decode_entry(b + table_at + (uint64_t)i * eiota::kEntryLen, eiota::kEntryLen, &e);
     p.entries.push_back(e);
     std::string at = "entry " + std::to_string(i);
-    if (e.region != i) return problem(at + " names region " + std::to_string(e.region));
+    if (!(h.flags & EIOTA_FLAG_DELTA) && e.region != i) return problem(at + " names region " + std::to_string(e.region));
+    if ((h.flags & EIOTA_FLAG_DELTA) && i > 0 && e.region <= p.entries[i - 1].region)
+      return problem(at + " names region " + std::to_string(e.region) + ", not after region " + std::to_string(p.entries[i - 1].region));
     if (e.encoding != eiota::kRaw) return problem(at + ": unknown encoding " + std::to_string(e.encoding));
     if (e.reserved != 0) return problem(at + ": reserved is " + std::to_string(e.reserved) + ", must be 0");
     if (!eiota::elem_size(e.elem_type)) return problem(at + ": unknown element type " + std::to_string(e.elem_type));
@@ -166,6 +170,7 @@ DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t
   if (eiota::decode_header(b, payload.size(), &h) != eiota::kDecodeOk) return d;  // the reader says why
   std::copy(h.fingerprint, h.fingerprint + 16, d.fingerprint.begin());
   d.region_count = h.region_count;
+  const bool delta = (h.flags & EIOTA_FLAG_DELTA) != 0;
   uint64_t at = eiota::table_offset(h.header_len);
   for (uint32_t i = 0; i < h.region_count && at + eiota::kEntryLen <= payload.size(); i++, at += eiota::kEntryLen) {
     eiota::Entry e;
@@ -173,8 +178,13 @@ DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t
     DeviceModel::Shape s;
     s.count = e.count;
     s.elem_type = e.elem_type;
+    // A delta's entries name their regions: the model has at least up to the last one named (the
+    // regions not sent keep an unknown shape, which nothing checks). A region number past the
+    // one before it is the reader's to judge, within a bounded table.
+    if (delta && e.region >= d.regions.size() && e.region < d.regions.size() + (1u << 16)) d.regions.resize(e.region);
     d.regions.push_back(s);
   }
+  if (delta) d.region_count = (uint32_t)d.regions.size();
   return d;
 }
 
@@ -194,13 +204,60 @@ const eiota_storage kDiscard = {nullptr, discard_begin, discard_write, discard_c
 
 }  // namespace
 
-int device_verdict(const std::string& payload, const DeviceModel& model) {
+int device_check(const std::string& payload, const DeviceModel& model) {
   std::vector<eiota_region> regions;
   for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags, 0});
   eiota_block block = {regions.data(), (uint32_t)regions.size()};
   eiota_model_state state{};
   eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
-                   key_id(model.public_key), &state, &kDiscard};
+                   key_id(model.public_key), &state, &kDiscard, nullptr};
+  auto u = std::make_unique<eiota_update>();
+  eiota_update_begin_check(u.get(), &m);
+  int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());
+  if (err == EIOTA_OK) err = eiota_update_finish(u.get());
+  return err;
+}
+
+int device_apply(const std::string& payload, const DeviceModel& model, const std::vector<std::vector<uint8_t>>& base_values,
+                 uint64_t base_sequence, const std::array<uint8_t, 32>& base_digest, std::vector<std::vector<uint8_t>>* result) {
+  if (base_values.size() != model.regions.size()) return EIOTA_ERR_SIZE_MISMATCH;
+  std::vector<std::vector<uint8_t>> working = base_values;
+  std::vector<eiota_region> regions;
+  for (size_t i = 0; i < model.regions.size(); i++) {
+    const auto& s = model.regions[i];
+    if (working[i].size() != (uint64_t)s.count * eiota::elem_size(s.elem_type)) return EIOTA_ERR_SIZE_MISMATCH;
+    regions.push_back(eiota_region{base_values[i].data(), working[i].data(), s.count, s.elem_type, s.flags, 0});
+  }
+  const uint8_t* digest = base_digest.data();
+  eiota_block block = {regions.data(), (uint32_t)regions.size()};
+  eiota_model_state state{};
+  eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
+                   key_id(model.public_key), &state, &eiota_ram_storage, digest};
+  state.loaded = 1;
+  if (base_sequence != 0) {  // the device serves that release
+    state.status = EIOTA_STATUS_UPDATED;
+    state.applied_sequence = state.sequence_floor = base_sequence;
+    memcpy(state.values_digest, digest, EIOTA_DIGEST_KEPT);
+  }
+  auto u = std::make_unique<eiota_update>();
+  eiota_update_begin(u.get(), &m);
+  int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());
+  if (err == EIOTA_OK) err = eiota_update_finish(u.get());
+  if (err == EIOTA_OK && result) *result = working;
+  return err;
+}
+
+int device_verdict(const std::string& payload, const DeviceModel& model) {
+  eiota::Header h{};
+  bool delta = eiota::decode_header((const uint8_t*)payload.data(), payload.size(), &h) == eiota::kDecodeOk &&
+               (h.flags & EIOTA_FLAG_DELTA);
+  if (delta) return device_check(payload, model);
+  std::vector<eiota_region> regions;
+  for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags, 0});
+  eiota_block block = {regions.data(), (uint32_t)regions.size()};
+  eiota_model_state state{};
+  eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
+                   key_id(model.public_key), &state, &kDiscard, nullptr};
   auto u = std::make_unique<eiota_update>();
   eiota_update_begin(u.get(), &m);
   int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());

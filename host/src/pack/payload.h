@@ -64,7 +64,16 @@ DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t
 
 // Runs the device reader (eiota_update_begin / write / finish) over `payload` for `model`, with
 // a storage that discards the values. Returns EIOTA_OK or the device's eiota_err.
+// A delta (1.2) is judged as a device re-validating it would (device_check): its structure,
+// signature and data hash; whether it fits a base is device_apply's.
 int device_verdict(const std::string& payload, const DeviceModel& model);
+// The device reader in EIOTA_UPDATE_CHECK mode: every check but the sequence, the base and the result.
+int device_check(const std::string& payload, const DeviceModel& model);
+// Applies `payload` as a RAM-mode device would that serves `base_values` as release
+// `base_sequence` (0: as its factory values) whose full-data digest is `base_digest`: EIOTA_OK or
+// its eiota_err, and the values it then serves in *result.
+int device_apply(const std::string& payload, const DeviceModel& model, const std::vector<std::vector<uint8_t>>& base_values,
+                 uint64_t base_sequence, const std::array<uint8_t, 32>& base_digest, std::vector<std::vector<uint8_t>>* result);
 
 const char* elem_type_name(uint8_t t);
 
