@@ -50,38 +50,36 @@ static void store_be64(uint8_t* p, uint64_t v) {
   }
 }
 
+// Sigma functions of FIPS 180-4 4.1.3: rotations by the three amounts packed in `r` (one byte
+// each), the third a plain shift when `r` has bit 24 set (the schedule's sigma0 and sigma1).
+static uint64_t sigma(uint64_t x, uint32_t r) {
+  uint64_t third = (r >> 24) ? x >> ((r >> 16) & 0xff) : rotr(x, (r >> 16) & 0xff);
+  return rotr(x, r & 0xff) ^ rotr(x, (r >> 8) & 0xff) ^ third;
+}
+
+#define SIGMA(a, b, c, shift) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(shift) << 24)
+
+// Rolled for size: SHA-512 only hashes Ed25519's R || A || M, a few blocks per update. The
+// working variables a..h live in v[] and rotate by index: round t finds a at v[-t & 7].
 static void compress(uint64_t state[8], const uint8_t block[128]) {
   uint64_t w[16];  // rolling message schedule: w[t & 15] holds W_t
+  uint64_t v[8];
   for (int i = 0; i < 16; i++) w[i] = load_be64(block + 8 * i);
-  uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
-  uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
-  for (int t = 0; t < 80; t++) {
+  memcpy(v, state, sizeof v);
+  for (unsigned t = 0; t < 80; t++) {
     if (t >= 16) {
-      uint64_t x = w[(t - 15) & 15], y = w[(t - 2) & 15];
-      x = rotr(x, 1) ^ rotr(x, 8) ^ (x >> 7);
-      y = rotr(y, 19) ^ rotr(y, 61) ^ (y >> 6);
-      w[t & 15] += x + y + w[(t - 7) & 15];
+      w[t & 15] += sigma(w[(t - 15) & 15], SIGMA(1, 8, 7, 1)) + sigma(w[(t - 2) & 15], SIGMA(19, 61, 6, 1)) +
+                   w[(t - 7) & 15];
     }
-    uint64_t t1 =
-        h + (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) + ((e & f) ^ (~e & g)) + K[t] + w[t & 15];
-    uint64_t t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
+#define V(i) v[((i) - t) & 7]
+    uint64_t e = V(4);
+    uint64_t t1 = V(7) + sigma(e, SIGMA(14, 18, 41, 0)) + ((e & V(5)) ^ (~e & V(6))) + K[t] + w[t & 15];
+    uint64_t a = V(0), b = V(1), c = V(2);
+    V(3) += t1;
+    V(7) = t1 + sigma(a, SIGMA(28, 34, 39, 0)) + ((a & b) ^ (a & c) ^ (b & c));
+#undef V
   }
-  state[0] += a;
-  state[1] += b;
-  state[2] += c;
-  state[3] += d;
-  state[4] += e;
-  state[5] += f;
-  state[6] += g;
-  state[7] += h;
+  for (int i = 0; i < 8; i++) state[i] += v[i];
 }
 
 void eiota_sha512_init(eiota_sha512* ctx) {
