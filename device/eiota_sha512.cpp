@@ -50,36 +50,36 @@ static void store_be64(uint8_t* p, uint64_t v) {
   }
 }
 
-// Sigma functions of FIPS 180-4 4.1.3: rotations by the three amounts packed in `r` (one byte
-// each), the third a plain shift when `r` has bit 24 set (the schedule's sigma0 and sigma1).
-static uint64_t sigma(uint64_t x, uint32_t r) {
-  uint64_t third = (r >> 24) ? x >> ((r >> 16) & 0xff) : rotr(x, (r >> 16) & 0xff);
-  return rotr(x, r & 0xff) ^ rotr(x, (r >> 8) & 0xff) ^ third;
-}
-
-#define SIGMA(a, b, c, shift) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(shift) << 24)
+// The four functions of FIPS 180-4 (4.10 to 4.13), kept out of line: SHA-512 only hashes
+// Ed25519's R || A || M, a few blocks per update, so size matters more than speed here.
+static uint64_t big_sigma0(uint64_t x) { return rotr(x, 28) ^ rotr(x, 34) ^ rotr(x, 39); }
+static uint64_t big_sigma1(uint64_t x) { return rotr(x, 14) ^ rotr(x, 18) ^ rotr(x, 41); }
+static uint64_t small_sigma0(uint64_t x) { return rotr(x, 1) ^ rotr(x, 8) ^ (x >> 7); }
+static uint64_t small_sigma1(uint64_t x) { return rotr(x, 19) ^ rotr(x, 61) ^ (x >> 6); }
 
 // Rolled for size: SHA-512 only hashes Ed25519's R || A || M, a few blocks per update. The
-// working variables a..h live in v[] and rotate by index: round t finds a at v[-t & 7].
+// working variables a..h of a round are p[0..7]; p steps down one word per round, the new a
+// going below the old one, and back to the top of v every eight rounds.
 static void compress(uint64_t state[8], const uint8_t block[128]) {
   uint64_t w[16];  // rolling message schedule: w[t & 15] holds W_t
-  uint64_t v[8];
+  uint64_t v[16];
   for (int i = 0; i < 16; i++) w[i] = load_be64(block + 8 * i);
-  memcpy(v, state, sizeof v);
+  uint64_t* p = v + 8;
+  memcpy(p, state, 8 * sizeof v[0]);
   for (unsigned t = 0; t < 80; t++) {
-    if (t >= 16) {
-      w[t & 15] += sigma(w[(t - 15) & 15], SIGMA(1, 8, 7, 1)) + sigma(w[(t - 2) & 15], SIGMA(19, 61, 6, 1)) +
-                   w[(t - 7) & 15];
+    if (p == v) {
+      memcpy(v + 8, v, 8 * sizeof v[0]);
+      p = v + 8;
     }
-#define V(i) v[((i) - t) & 7]
-    uint64_t e = V(4);
-    uint64_t t1 = V(7) + sigma(e, SIGMA(14, 18, 41, 0)) + ((e & V(5)) ^ (~e & V(6))) + K[t] + w[t & 15];
-    uint64_t a = V(0), b = V(1), c = V(2);
-    V(3) += t1;
-    V(7) = t1 + sigma(a, SIGMA(28, 34, 39, 0)) + ((a & b) ^ (a & c) ^ (b & c));
-#undef V
+    uint64_t* wt = &w[t & 15];
+    if (t >= 16) *wt += small_sigma0(w[(t - 15) & 15]) + small_sigma1(w[(t - 2) & 15]) + w[(t - 7) & 15];
+    uint64_t e = p[4], a = p[0];
+    uint64_t t1 = p[7] + big_sigma1(e) + ((e & p[5]) ^ (~e & p[6])) + K[t] + *wt;
+    p[3] += t1;
+    p[-1] = t1 + big_sigma0(a) + ((a & p[1]) ^ (a & p[2]) ^ (p[1] & p[2]));
+    p--;
   }
-  for (int i = 0; i < 8; i++) state[i] += v[i];
+  for (int i = 0; i < 8; i++) state[i] += p[i];
 }
 
 void eiota_sha512_init(eiota_sha512* ctx) {
