@@ -489,7 +489,7 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
     if (addr - s->buf_addr >= capacity(f, s->buf_addr)) {
       int err = flush(s);
       if (err != EIOTA_OK) return err;
-      s->buf_addr = (uint32_t)(addr / f->prog_size * f->prog_size);
+      s->buf_addr = (uint32_t)addr / f->prog_size * f->prog_size;  // addr < f->size: 32-bit division
     }
     uint32_t to = (uint32_t)(addr - s->buf_addr);
     memset(s->buf + s->buf_len, f->erased_value, to - s->buf_len);
