@@ -61,9 +61,9 @@ static uint64_t small_sigma1(uint64_t x) { return rotr(x, 19) ^ rotr(x, 61) ^ (x
 // working variables a..h of a round are p[0..7]; p steps down one word per round, the new a
 // going below the old one, and back to the top of v every eight rounds.
 static void compress(uint64_t state[8], const uint8_t block[128]) {
-  uint64_t w[16];  // rolling message schedule: w[t & 15] holds W_t
   uint64_t v[16];
-  for (int i = 0; i < 16; i++) w[i] = load_be64(block + 8 * i);
+  uint64_t w[32];  // rolling message schedule: W_t at q[0], a copy of each word 16 places up
+  for (int i = 0; i < 16; i++) w[i] = w[i + 16] = load_be64(block + 8 * i);
   uint64_t* p = v + 8;
   memcpy(p, state, 8 * sizeof v[0]);
   for (unsigned t = 0; t < 80; t++) {
@@ -71,10 +71,10 @@ static void compress(uint64_t state[8], const uint8_t block[128]) {
       memcpy(v + 8, v, 8 * sizeof v[0]);
       p = v + 8;
     }
-    uint64_t* wt = &w[t & 15];
-    if (t >= 16) *wt += small_sigma0(w[(t - 15) & 15]) + small_sigma1(w[(t - 2) & 15]) + w[(t - 7) & 15];
+    uint64_t* q = &w[t & 15];
+    if (t >= 16) q[0] = q[16] = q[0] + small_sigma0(q[1]) + small_sigma1(q[14]) + q[9];
     uint64_t e = p[4], a = p[0];
-    uint64_t t1 = p[7] + big_sigma1(e) + ((e & p[5]) ^ (~e & p[6])) + K[t] + *wt;
+    uint64_t t1 = p[7] + big_sigma1(e) + ((e & p[5]) ^ (~e & p[6])) + K[t] + q[0];
     p[3] += t1;
     p[-1] = t1 + big_sigma0(a) + ((a & p[1]) ^ (a & p[2]) ^ (p[1] & p[2]));
     p--;
