@@ -4,7 +4,7 @@
 #include <string.h>
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
-static const uint32_t K[64] = {
+const uint32_t eiota_sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -65,9 +65,9 @@ static void compress(uint32_t state[8], const uint8_t* in, size_t blocks) {
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
     uint32_t bc = b ^ c;
-    for (const uint32_t* k = K; k < K + 64; k += 2) {
-      uint32_t* p = w + ((k - K) & 15);
-      if (k >= K + 16) {
+    for (const uint32_t* k = eiota_sha256_k; k < eiota_sha256_k + 64; k += 2) {
+      uint32_t* p = w + ((k - eiota_sha256_k) & 15);
+      if (k >= eiota_sha256_k + 16) {
         // W_{t+16} = s1(W_{t+14}) + W_{t+9} + s0(W_{t+1}) + W_t, in place of W_t.
         for (int i = 0; i < 2; i++) p[i] = p[i + 16] = p[i] + s1(p[i + 14]) + p[i + 9] + s0(p[i + 1]);
       }
