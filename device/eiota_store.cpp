@@ -592,7 +592,7 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
         break;
       }
   }
-  uint64_t block = last == 0 ? 0 : (last - 1) / f->erase_size * f->erase_size;
+  uint64_t block = last == 0 ? 0 : (uint32_t)(last - 1) / f->erase_size * f->erase_size;  // last <= span <= size: 32-bit
   // Nothing whole to keep, or not even the header (which the replay reads back after the erase):
   // start again.
   if (block < h.header_len) return EIOTA_ERR_STATE;
