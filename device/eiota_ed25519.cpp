@@ -44,9 +44,9 @@ struct ge_niels {
 // 2^(w-1) in magnitude, so a table holds 2^(w-2) odd multiples. [k]A uses a
 // table built on the stack per call, [S]B one in flash.
 static const int A_WINDOW = 3;
-static const int B_WINDOW = 5;
+static const int B_WINDOW = 4;
 #define A_TABLE_SIZE 2  // 2^(A_WINDOW - 2)
-#define B_TABLE_SIZE 8  // 2^(B_WINDOW - 2)
+#define B_TABLE_SIZE 4  // 2^(B_WINDOW - 2)
 
 // Constants as carried limbs.
 // d = -121665/121666 mod p
@@ -75,26 +75,12 @@ static const ge_niels B_TABLE[B_TABLE_SIZE] = {
     {{5153746, 9909285, 1723747, -2777874, 30523605, 5516873, 19480852, 5230134, -23952439, -15175766},
      {-30269007, -3463509, 7665486, 10083793, 28475525, 1649722, 20654025, 16520125, 30598449, 7715701},
      {28881845, 14381568, 9657904, 3680757, -20181635, 7843316, -31400660, 1370708, 29794553, -1409300}},
-    {{-22518993, -6692182, 14201702, -8745502, -23510406, 8844726, 18474211, -1361450, -13062696, 13821877},
-     {-6455177, -7839871, 3374702, -4740862, -27098617, -10571707, 31655028, -7212327, 18853322, -14220951},
-     {4566830, -12963868, -28974889, -12240689, -7602672, -2830569, -8514358, -10431137, 2207753, -3209784}},
-    {{-25154831, -4185821, 29681144, 7868801, -6854661, -9423865, -12437364, -663000, -31111463, -16132436},
-     {25576264, -2703214, 7349804, -11814844, 16472782, 9300885, 3844789, 15725684, 171356, 6466918},
-     {23103977, 13316479, 9739013, -16149481, 817875, -15038942, 8965339, -14088058, -30714912, 16193877}},
-    {{-33521811, 3180713, -2394130, 14003687, -16903474, -16270840, 17238398, 4729455, -18074513, 9256800},
-     {-25182317, -4174131, 32336398, 5036987, -21236817, 11360617, 22616405, 9761698, -19827198, 630305},
-     {-13720693, 2639453, -24237460, -7406481, 9494427, -5774029, -6554551, -15960994, -2449256, -14291300}},
-    {{-3151181, -5046075, 9282714, 6866145, -31907062, -863023, -18940575, 15033784, 25105118, -7894876},
-     {-24326370, 15950226, -31801215, -14592823, -11662737, -5090925, 1573892, -2625887, 2198790, -15804619},
-     {-3099351, 10324967, -2241613, 7453183, -5446979, -2735503, -13812022, -16236442, -32461234, -12290683}},
 };
 
 // Group order L = 2^252 + 27742317777372353535851937790883648493, as 32-bit
-// little-endian words, and MU = floor(2^512 / L) for Barrett reduction.
+// little-endian words.
 static const uint32_t L_WORDS[8] = {0x5cf5d3ed, 0x5812631a, 0xa2f79cd6, 0x14def9de,
                                     0x00000000, 0x00000000, 0x00000000, 0x10000000};
-static const uint32_t MU_WORDS[9] = {0x0a2c131b, 0xed9ce5a3, 0x086329a7, 0x2106215d, 0xffffffeb,
-                                     0xffffffff, 0xffffffff, 0xffffffff, 0x0000000f};
 
 // ---------------------------------------------------------------- field
 
@@ -534,65 +520,52 @@ EIOTA_NOINLINE static void ge_double_scalarmult(ge* r, const uint8_t s[32], cons
   }
 }
 
+static uint32_t load_le32(const uint8_t* p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static bool sc_is_canonical(const uint8_t s[32]) {
   for (int i = 7; i >= 0; i--) {
-    uint32_t w = (uint32_t)s[4 * i] | (uint32_t)s[4 * i + 1] << 8 | (uint32_t)s[4 * i + 2] << 16 |
-                 (uint32_t)s[4 * i + 3] << 24;
+    uint32_t w = load_le32(s + 4 * i);
     if (w != L_WORDS[i]) return w < L_WORDS[i];
   }
   return false;  // s == L
 }
 
-// out[0..na+nb) = a * b, or only its low n words when n < na + nb.
-static void words_mul(uint32_t* out, int n, const uint32_t* a, int na, const uint32_t* b, int nb) {
-  for (int i = 0; i < n; i++) out[i] = 0;
-  for (int i = 0; i < na && i < n; i++) {
-    uint32_t carry = 0;
-    for (int j = 0; j < nb && i + j < n; j++) {
-      uint64_t t = (uint64_t)a[i] * b[j] + out[i + j] + carry;
-      out[i + j] = (uint32_t)t;
-      carry = (uint32_t)(t >> 32);
-    }
-    if (i + nb < n) out[i + nb] = carry;
-  }
-}
-
-// r -= b (9 words, modulo 2^288); b has nb words.
-static void words_sub(uint32_t r[9], const uint32_t* b, int nb) {
+// r -= L (8 words, modulo 2^256).
+static void words_sub_l(uint32_t r[8]) {
   uint32_t borrow = 0;
-  for (int i = 0; i < 9; i++) {
-    uint64_t t = (uint64_t)r[i] - (i < nb ? b[i] : 0) - borrow;
+  for (int i = 0; i < 8; i++) {
+    uint64_t t = (uint64_t)r[i] - L_WORDS[i] - borrow;
     r[i] = (uint32_t)t;
     borrow = (uint32_t)(t >> 63);
   }
 }
 
-static bool words_below_l(const uint32_t r[9]) {
-  if (r[8] != 0) return false;
+static bool words_below_l(const uint32_t r[8]) {
   for (int i = 7; i >= 0; i--) {
     if (r[i] != L_WORDS[i]) return r[i] < L_WORDS[i];
   }
   return false;
 }
 
-// out = in mod L for a 512-bit little-endian input, by Barrett reduction
-// (HAC 14.42, base 2^32, k = 8): q = floor(floor(x / 2^224) MU / 2^288) is at
-// most 2 below floor(x / L), so x - q L (mod 2^288) needs at most two more
-// subtractions of L. out may alias in.
+// out = in mod L for a 512-bit little-endian input. Bits 260..511 are below 2^252 < L as they
+// stand; the rest enter one at a time from the top: r = 2 r + bit, less L once that reaches L
+// (r < L before, so 2 r + 1 < 2 L < 2^254). Small rather than fast: it runs once per verify.
+// out may alias in.
 EIOTA_NOINLINE static void sc_reduce(uint8_t out[32], const uint8_t in[64]) {
-  uint32_t x[16], q[18], r[9];
-  for (int i = 0; i < 16; i++) {
-    x[i] = (uint32_t)in[4 * i] | (uint32_t)in[4 * i + 1] << 8 | (uint32_t)in[4 * i + 2] << 16 |
-           (uint32_t)in[4 * i + 3] << 24;
+  uint32_t r[8];
+  for (int j = 0; j < 8; j++) r[j] = load_le32(in + 32 + 4 * j) >> 4 | (j < 7 ? load_le32(in + 36 + 4 * j) << 28 : 0);
+  for (int i = 259; i >= 0; i--) {
+    uint32_t bit = (in[i >> 3] >> (i & 7)) & 1;
+    for (int j = 0; j < 8; j++) {
+      uint32_t top = r[j] >> 31;
+      r[j] = r[j] << 1 | bit;
+      bit = top;
+    }
+    if (!words_below_l(r)) words_sub_l(r);
   }
-  words_mul(q, 18, x + 7, 9, MU_WORDS, 9);
-  words_mul(r, 9, q + 9, 9, L_WORDS, 8);  // q L mod 2^288
-  for (int i = 0; i < 9; i++) q[i] = x[i];
-  words_sub(q, r, 9);
-  while (!words_below_l(q)) words_sub(q, L_WORDS, 8);
-  for (int i = 0; i < 8; i++) {
-    for (int j = 0; j < 4; j++) out[4 * i + j] = (uint8_t)(q[i] >> (8 * j));
-  }
+  for (int i = 0; i < 32; i++) out[i] = (uint8_t)(r[i >> 2] >> (8 * (i & 3)));
 }
 
 // ---------------------------------------------------------------- verify

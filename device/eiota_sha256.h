@@ -25,6 +25,10 @@ void eiota_sha256_init(eiota_sha256* ctx);
 void eiota_sha256_update(eiota_sha256* ctx, const uint8_t* data, size_t len);
 void eiota_sha256_final(eiota_sha256* ctx, uint8_t out[32]);
 
+// The 64 round constants K_t of FIPS 180-4 (4.2.2). SHA-512's first 64 constants begin with the
+// same 32 bits, so eiota_sha512.cpp keeps only their low halves.
+extern const uint32_t eiota_sha256_k[64];
+
 #ifdef __cplusplus
 }
 #endif

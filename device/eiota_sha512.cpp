@@ -1,31 +1,33 @@
 // SHA-512 as specified in FIPS 180-4, sections 4.1.3, 5.1.2, 5.3.5 and 6.4.
 #include "eiota_sha512.h"
 
+#include "eiota_sha256.h"
+
 #include <string.h>
 
-// First 64 bits of the fractional parts of the cube roots of the first 80 primes.
-static const uint64_t K[80] = {
-    0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL, 0xe9b5dba58189dbbcULL,
-    0x3956c25bf348b538ULL, 0x59f111f1b605d019ULL, 0x923f82a4af194f9bULL, 0xab1c5ed5da6d8118ULL,
-    0xd807aa98a3030242ULL, 0x12835b0145706fbeULL, 0x243185be4ee4b28cULL, 0x550c7dc3d5ffb4e2ULL,
-    0x72be5d74f27b896fULL, 0x80deb1fe3b1696b1ULL, 0x9bdc06a725c71235ULL, 0xc19bf174cf692694ULL,
-    0xe49b69c19ef14ad2ULL, 0xefbe4786384f25e3ULL, 0x0fc19dc68b8cd5b5ULL, 0x240ca1cc77ac9c65ULL,
-    0x2de92c6f592b0275ULL, 0x4a7484aa6ea6e483ULL, 0x5cb0a9dcbd41fbd4ULL, 0x76f988da831153b5ULL,
-    0x983e5152ee66dfabULL, 0xa831c66d2db43210ULL, 0xb00327c898fb213fULL, 0xbf597fc7beef0ee4ULL,
-    0xc6e00bf33da88fc2ULL, 0xd5a79147930aa725ULL, 0x06ca6351e003826fULL, 0x142929670a0e6e70ULL,
-    0x27b70a8546d22ffcULL, 0x2e1b21385c26c926ULL, 0x4d2c6dfc5ac42aedULL, 0x53380d139d95b3dfULL,
-    0x650a73548baf63deULL, 0x766a0abb3c77b2a8ULL, 0x81c2c92e47edaee6ULL, 0x92722c851482353bULL,
-    0xa2bfe8a14cf10364ULL, 0xa81a664bbc423001ULL, 0xc24b8b70d0f89791ULL, 0xc76c51a30654be30ULL,
-    0xd192e819d6ef5218ULL, 0xd69906245565a910ULL, 0xf40e35855771202aULL, 0x106aa07032bbd1b8ULL,
-    0x19a4c116b8d2d0c8ULL, 0x1e376c085141ab53ULL, 0x2748774cdf8eeb99ULL, 0x34b0bcb5e19b48a8ULL,
-    0x391c0cb3c5c95a63ULL, 0x4ed8aa4ae3418acbULL, 0x5b9cca4f7763e373ULL, 0x682e6ff3d6b2b8a3ULL,
-    0x748f82ee5defb2fcULL, 0x78a5636f43172f60ULL, 0x84c87814a1f0ab72ULL, 0x8cc702081a6439ecULL,
-    0x90befffa23631e28ULL, 0xa4506cebde82bde9ULL, 0xbef9a3f7b2c67915ULL, 0xc67178f2e372532bULL,
-    0xca273eceea26619cULL, 0xd186b8c721c0c207ULL, 0xeada7dd6cde0eb1eULL, 0xf57d4f7fee6ed178ULL,
-    0x06f067aa72176fbaULL, 0x0a637dc5a2c898a6ULL, 0x113f9804bef90daeULL, 0x1b710b35131c471bULL,
-    0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
-    0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL,
+// First 64 bits of the fractional parts of the cube roots of the first 80 primes: for t < 64
+// the high 32 bits are SHA-256's K_t (eiota_sha256_k), so only the rest is here.
+static const uint32_t K_LO[80] = {
+    0xd728ae22, 0x23ef65cd, 0xec4d3b2f, 0x8189dbbc, 0xf348b538, 0xb605d019, 0xaf194f9b, 0xda6d8118,
+    0xa3030242, 0x45706fbe, 0x4ee4b28c, 0xd5ffb4e2, 0xf27b896f, 0x3b1696b1, 0x25c71235, 0xcf692694,
+    0x9ef14ad2, 0x384f25e3, 0x8b8cd5b5, 0x77ac9c65, 0x592b0275, 0x6ea6e483, 0xbd41fbd4, 0x831153b5,
+    0xee66dfab, 0x2db43210, 0x98fb213f, 0xbeef0ee4, 0x3da88fc2, 0x930aa725, 0xe003826f, 0x0a0e6e70,
+    0x46d22ffc, 0x5c26c926, 0x5ac42aed, 0x9d95b3df, 0x8baf63de, 0x3c77b2a8, 0x47edaee6, 0x1482353b,
+    0x4cf10364, 0xbc423001, 0xd0f89791, 0x0654be30, 0xd6ef5218, 0x5565a910, 0x5771202a, 0x32bbd1b8,
+    0xb8d2d0c8, 0x5141ab53, 0xdf8eeb99, 0xe19b48a8, 0xc5c95a63, 0xe3418acb, 0x7763e373, 0xd6b2b8a3,
+    0x5defb2fc, 0x43172f60, 0xa1f0ab72, 0x1a6439ec, 0x23631e28, 0xde82bde9, 0xb2c67915, 0xe372532b,
+    0xea26619c, 0x21c0c207, 0xcde0eb1e, 0xee6ed178, 0x72176fba, 0xa2c898a6, 0xbef90dae, 0x131c471b,
+    0x23047d84, 0x40c72493, 0x15c9bebc, 0x9c100d4c, 0xcb3e42b6, 0xfc657e2a, 0x3ad6faec, 0x4a475817,
 };
+static const uint32_t K_HI_TAIL[16] = {
+    0xca273ece, 0xd186b8c7, 0xeada7dd6, 0xf57d4f7f, 0x06f067aa, 0x0a637dc5, 0x113f9804, 0x1b710b35,
+    0x28db77f5, 0x32caab7b, 0x3c9ebe0a, 0x431d67c4, 0x4cc5d4be, 0x597f299c, 0x5fcb6fab, 0x6c44198c,
+};
+
+static uint64_t k_at(unsigned t) {
+  uint32_t hi = t < 64 ? eiota_sha256_k[t] : K_HI_TAIL[t - 64];
+  return (uint64_t)hi << 32 | K_LO[t];
+}
 
 // First 64 bits of the fractional parts of the square roots of the first 8 primes.
 static const uint64_t H0[8] = {
@@ -50,38 +52,36 @@ static void store_be64(uint8_t* p, uint64_t v) {
   }
 }
 
+// The four functions of FIPS 180-4 (4.10 to 4.13), kept out of line: SHA-512 only hashes
+// Ed25519's R || A || M, a few blocks per update, so size matters more than speed here.
+static uint64_t big_sigma0(uint64_t x) { return rotr(x, 28) ^ rotr(x, 34) ^ rotr(x, 39); }
+static uint64_t big_sigma1(uint64_t x) { return rotr(x, 14) ^ rotr(x, 18) ^ rotr(x, 41); }
+static uint64_t small_sigma0(uint64_t x) { return rotr(x, 1) ^ rotr(x, 8) ^ (x >> 7); }
+static uint64_t small_sigma1(uint64_t x) { return rotr(x, 19) ^ rotr(x, 61) ^ (x >> 6); }
+
+// Rolled for size: SHA-512 only hashes Ed25519's R || A || M, a few blocks per update. The
+// working variables a..h of a round are p[0..7]; p steps down one word per round, the new a
+// going below the old one, and back to the top of v every eight rounds.
 static void compress(uint64_t state[8], const uint8_t block[128]) {
-  uint64_t w[16];  // rolling message schedule: w[t & 15] holds W_t
-  for (int i = 0; i < 16; i++) w[i] = load_be64(block + 8 * i);
-  uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
-  uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
-  for (int t = 0; t < 80; t++) {
-    if (t >= 16) {
-      uint64_t x = w[(t - 15) & 15], y = w[(t - 2) & 15];
-      x = rotr(x, 1) ^ rotr(x, 8) ^ (x >> 7);
-      y = rotr(y, 19) ^ rotr(y, 61) ^ (y >> 6);
-      w[t & 15] += x + y + w[(t - 7) & 15];
+  uint64_t v[16];
+  uint64_t w[32];  // rolling message schedule: W_t at q[0], a copy of each word 16 places up
+  for (int i = 0; i < 16; i++) w[i] = w[i + 16] = load_be64(block + 8 * i);
+  uint64_t* p = v + 8;
+  memcpy(p, state, 8 * sizeof v[0]);
+  for (unsigned t = 0; t < 80; t++) {
+    if (p == v) {
+      memcpy(v + 8, v, 8 * sizeof v[0]);
+      p = v + 8;
     }
-    uint64_t t1 =
-        h + (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) + ((e & f) ^ (~e & g)) + K[t] + w[t & 15];
-    uint64_t t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
+    uint64_t* q = &w[t & 15];
+    if (t >= 16) q[0] = q[16] = q[0] + small_sigma0(q[1]) + small_sigma1(q[14]) + q[9];
+    uint64_t e = p[4], a = p[0];
+    uint64_t t1 = p[7] + big_sigma1(e) + ((e & p[5]) ^ (~e & p[6])) + k_at(t) + q[0];
+    p[3] += t1;
+    p[-1] = t1 + big_sigma0(a) + ((a & p[1]) ^ (a & p[2]) ^ (p[1] & p[2]));
+    p--;
   }
-  state[0] += a;
-  state[1] += b;
-  state[2] += c;
-  state[3] += d;
-  state[4] += e;
-  state[5] += f;
-  state[6] += g;
-  state[7] += h;
+  for (int i = 0; i < 8; i++) state[i] += p[i];
 }
 
 void eiota_sha512_init(eiota_sha512* ctx) {

@@ -41,7 +41,7 @@ static inline uint64_t eiota_slot_place(uint64_t at, uint8_t elem_type, uint8_t 
   uint64_t align = (flags & EIOTA_REGION_ALIGN16) ? 16u : eiota_elem_size(elem_type);
   if (align == 0) align = 1;
   if (flags & EIOTA_REGION_COUNTED) at = ((at + 3u) & ~(uint64_t)3u) + 4u;
-  return (at + align - 1u) / align * align;
+  return (at + align - 1u) & ~(align - 1u);  // align is a power of two: no 64-bit division
 }
 
 // Offset of the extra data (the self-test block) after the last region, which ends at `at`.

@@ -489,7 +489,7 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
     if (addr - s->buf_addr >= capacity(f, s->buf_addr)) {
       int err = flush(s);
       if (err != EIOTA_OK) return err;
-      s->buf_addr = (uint32_t)(addr / f->prog_size * f->prog_size);
+      s->buf_addr = (uint32_t)addr / f->prog_size * f->prog_size;  // addr < f->size: 32-bit division
     }
     uint32_t to = (uint32_t)(addr - s->buf_addr);
     memset(s->buf + s->buf_len, f->erased_value, to - s->buf_len);
@@ -592,7 +592,7 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
         break;
       }
   }
-  uint64_t block = last == 0 ? 0 : (last - 1) / f->erase_size * f->erase_size;
+  uint64_t block = last == 0 ? 0 : (uint32_t)(last - 1) / f->erase_size * f->erase_size;  // last <= span <= size: 32-bit
   // Nothing whole to keep, or not even the header (which the replay reads back after the erase):
   // start again.
   if (block < h.header_len) return EIOTA_ERR_STATE;
