@@ -155,16 +155,8 @@ std::string write_delta_payload(const std::array<uint8_t, 16>& fp, const std::ve
   std::copy(result.begin(), result.end(), h.result_digest);
   uint8_t head[EIOTA_HEADER_DELTA_LEN];
   uint32_t head_len = eiota::encode_header_delta(h, head);
-  std::string signed_part((const char*)head, head_len);
-  signed_part += table;
-  uint8_t sig[64];
-  crypto_sign_detached(sig, nullptr, (const uint8_t*)signed_part.data(), signed_part.size(), key.sk.data());
-  std::string out((const char*)head, head_len);
-  out.append((const char*)sig, sizeof sig);
-  out += table;
-  out += data;
   if (stats) *stats = st;
-  return out;
+  return signed_payload(std::string((const char*)head, head_len), table, data, key);
 }
 
 }  // namespace eiota::host

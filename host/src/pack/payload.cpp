@@ -51,11 +51,14 @@ std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<R
   crypto_hash_sha256(h.data_sha256, (const uint8_t*)data.data(), data.size());
   uint8_t head[EIOTA_HEADER_EXTRA_LEN];
   uint32_t head_len = eiota::encode_header_ext(h, head);
-  std::string signed_part((const char*)head, head_len);
-  signed_part += table;
+  return signed_payload(std::string((const char*)head, head_len), table, data, key);
+}
+
+std::string signed_payload(const std::string& head, const std::string& table, const std::string& data, const SecretKey& key) {
+  std::string signed_part = head + table;
   uint8_t sig[64];
   crypto_sign_detached(sig, nullptr, (const uint8_t*)signed_part.data(), signed_part.size(), key.sk.data());
-  std::string out((const char*)head, head_len);
+  std::string out = head;
   out.append((const char*)sig, sizeof sig);
   out += table;
   out += data;
@@ -202,9 +205,9 @@ int discard_commit(void*, const eiota_model*, uint64_t) { return EIOTA_OK; }
 int discard_restore(void*, const eiota_model*) { return EIOTA_OK; }
 const eiota_storage kDiscard = {nullptr, discard_begin, discard_write, discard_commit, discard_restore};
 
-}  // namespace
-
-int device_check(const std::string& payload, const DeviceModel& model) {
+// The device reader over `payload` for `model`, values discarded: applied (check false) or only
+// judged (EIOTA_UPDATE_CHECK).
+int run_reader(const std::string& payload, const DeviceModel& model, bool check) {
   std::vector<eiota_region> regions;
   for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags, 0});
   eiota_block block = {regions.data(), (uint32_t)regions.size()};
@@ -212,11 +215,19 @@ int device_check(const std::string& payload, const DeviceModel& model) {
   eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
                    key_id(model.public_key), &state, &kDiscard, nullptr};
   auto u = std::make_unique<eiota_update>();
-  eiota_update_begin_check(u.get(), &m);
+  if (check) {
+    eiota_update_begin_check(u.get(), &m);
+  } else {
+    eiota_update_begin(u.get(), &m);
+  }
   int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());
   if (err == EIOTA_OK) err = eiota_update_finish(u.get());
   return err;
 }
+
+}  // namespace
+
+int device_check(const std::string& payload, const DeviceModel& model) { return run_reader(payload, model, true); }
 
 int device_apply(const std::string& payload, const DeviceModel& model, const std::vector<std::vector<uint8_t>>& base_values,
                  uint64_t base_sequence, const std::array<uint8_t, 32>& base_digest, std::vector<std::vector<uint8_t>>* result) {
@@ -251,18 +262,7 @@ int device_verdict(const std::string& payload, const DeviceModel& model) {
   eiota::Header h{};
   bool delta = eiota::decode_header((const uint8_t*)payload.data(), payload.size(), &h) == eiota::kDecodeOk &&
                (h.flags & EIOTA_FLAG_DELTA);
-  if (delta) return device_check(payload, model);
-  std::vector<eiota_region> regions;
-  for (const auto& s : model.regions) regions.push_back(eiota_region{nullptr, nullptr, s.count, s.elem_type, s.flags, 0});
-  eiota_block block = {regions.data(), (uint32_t)regions.size()};
-  eiota_model_state state{};
-  eiota_model m = {&block, 1, model.region_count, model.fingerprint.data(), model.public_key.data(),
-                   key_id(model.public_key), &state, &kDiscard, nullptr};
-  auto u = std::make_unique<eiota_update>();
-  eiota_update_begin(u.get(), &m);
-  int err = eiota_update_write(u.get(), (const uint8_t*)payload.data(), payload.size());
-  if (err == EIOTA_OK) err = eiota_update_finish(u.get());
-  return err;
+  return run_reader(payload, model, delta);  // a delta's base is the device's to check
 }
 
 }  // namespace eiota::host

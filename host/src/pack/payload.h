@@ -21,6 +21,9 @@ namespace eiota::host {
 std::string write_payload(const std::array<uint8_t, 16>& fp, const std::vector<Region>& regions,
                           uint64_t sequence, const SecretKey& key, const std::string& extra = {});
 
+// header || signature || table || data, the Ed25519 signature over header || table.
+std::string signed_payload(const std::string& head, const std::string& table, const std::string& data, const SecretKey& key);
+
 struct PayloadInfo {
   bool header_ok = false;            // the 80-byte header decoded (magic, version, flags)
   eiota::Header header{};
