@@ -42,6 +42,7 @@ enum eiota_err {
   EIOTA_ERR_NET = -47,                // connect, send or receive failed (or the connection dropped)
   EIOTA_ERR_HTTP_STATUS = -48,        // the server answered with a status the client did not expect
   EIOTA_ERR_POINTER = -49,            // the pointer (or a URL or name given to the client) is malformed
+  EIOTA_ERR_INFLATE = -50,            // compressed values malformed, or not decoding to their region's size
 };
 
 #ifdef __cplusplus

@@ -42,6 +42,7 @@ const char* eiota_strerror(int err) {
     case EIOTA_ERR_NET: return "network error: connect, send or receive failed";
     case EIOTA_ERR_HTTP_STATUS: return "unexpected HTTP status from the update server";
     case EIOTA_ERR_POINTER: return "malformed update pointer, URL or name";
+    case EIOTA_ERR_INFLATE: return "compressed values malformed";
     default: return "unknown error";
   }
 }

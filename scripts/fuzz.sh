@@ -26,7 +26,7 @@ fi
 echo "== fuzz: building the targets with clang in $fbuild"
 cmake -S . -B "$fbuild" -DEIOTA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   "${launcher[@]}" >/dev/null
-cmake --build "$fbuild" "$jobs" --target http_parser_fuzz upload_fuzz pointer_fuzz client_fuzz >/dev/null
+cmake --build "$fbuild" "$jobs" --target http_parser_fuzz upload_fuzz pointer_fuzz client_fuzz inflate_fuzz >/dev/null
 echo "fuzz: built in $(( $(date +%s) - t0 )) s"
 
 work=$(mktemp -d /tmp/eiota-fuzz.XXXXXX)
@@ -43,7 +43,7 @@ gen=$(cd "$build" && pwd)/tests/gen/eiota-fixture-gen
   "$eiota" pack --base patched new -o update.eiota --key k.key --sequence 7 >/dev/null
 )
 mkdir -p "$work/seed-upload" "$work/seed-http" "$work/corpus-upload" "$work/corpus-http" "$work/seed-pointer" \
-  "$work/corpus-pointer" "$work/seed-client" "$work/corpus-client"
+  "$work/corpus-pointer" "$work/seed-client" "$work/corpus-client" "$work/seed-inflate" "$work/corpus-inflate"
 cp "$work/update.eiota" "$work/seed-upload/payload"
 printf 'demo' >"$work/seed-upload/name"
 printf '../x' >"$work/seed-upload/dotdot"
@@ -84,6 +84,11 @@ export EIOTA_FUZZ_MANIFEST="$manifest"
 run_target upload_fuzz "$work/seed-upload" "$work/corpus-upload" -max_len=8192
 run_target pointer_fuzz "$work/seed-pointer" "$work/corpus-pointer" -max_len=1024
 run_target client_fuzz "$work/seed-client" "$work/corpus-client" -max_len=8192
+# The inflate target's first two bytes are the decoded length, the third the chunk size: a stored
+# block and a fixed-Huffman block with a match ("hello hello hello").
+printf '\x05\x00\x40\x01\x05\x00\xfa\xffhello' >"$work/seed-inflate/stored"
+printf '\x11\x00\x03\xcb\x48\xcd\xc9\xc9\x57\xc8\x40\x90\x00' >"$work/seed-inflate/fixed"
+run_target inflate_fuzz "$work/seed-inflate" "$work/corpus-inflate" -max_len=4096
 if [ "$status" != 0 ] && [ -z "${EIOTA_FUZZ_OUT:-}" ]; then
   keep=$(mktemp -d /tmp/eiota-fuzz-crashes.XXXXXX)
   cp -r "$out"/. "$keep"/
