@@ -16,11 +16,13 @@
 #define EIOTA_FINGERPRINT_LEN 16u
 #define EIOTA_FLAG_EXTRA 1u   // 1.1: the data section ends with extra_len bytes of extra data (the self-test)
 #define EIOTA_FLAG_DELTA 2u   // 1.2: only the regions that changed since a named base; header fields at 88..160
-#define EIOTA_KNOWN_FLAGS (EIOTA_FLAG_EXTRA | EIOTA_FLAG_DELTA)
+#define EIOTA_FLAG_DEFLATE 4u // 1.3: every entry's values are a raw DEFLATE stream; data_sha256 covers them decoded
+#define EIOTA_KNOWN_FLAGS (EIOTA_FLAG_EXTRA | EIOTA_FLAG_DELTA | EIOTA_FLAG_DEFLATE)
 #define EIOTA_HEADER_EXTRA_LEN 88u  // header_len a payload with EIOTA_FLAG_EXTRA needs at least
 #define EIOTA_FORMAT_MINOR_EXTRA 1  // the minor a payload with EIOTA_FLAG_EXTRA is written with
 #define EIOTA_HEADER_DELTA_LEN 160u // header_len a payload with EIOTA_FLAG_DELTA needs at least
 #define EIOTA_FORMAT_MINOR_DELTA 2  // the minor a payload with EIOTA_FLAG_DELTA is written with
+#define EIOTA_FORMAT_MINOR_DEFLATE 3 // the minor a payload with EIOTA_FLAG_DEFLATE is written with
 #define EIOTA_MAX_DELTA_RUNS 8u     // a delta's table names at most this many runs of consecutive regions
 
 enum eiota_elem_type {
@@ -33,7 +35,7 @@ enum eiota_elem_type {
   EIOTA_INT64 = 7
 };
 
-enum eiota_encoding { EIOTA_ENCODING_RAW = 0 };
+enum eiota_encoding { EIOTA_ENCODING_RAW = 0, EIOTA_ENCODING_DEFLATE = 1 };
 
 typedef struct eiota_header {
   uint8_t major;
@@ -244,7 +246,7 @@ enum ElemType : uint8_t {
   kInt64 = EIOTA_INT64,
 };
 
-enum Encoding : uint8_t { kRaw = EIOTA_ENCODING_RAW };
+enum Encoding : uint8_t { kRaw = EIOTA_ENCODING_RAW, kDeflate = EIOTA_ENCODING_DEFLATE };
 
 typedef eiota_header Header;
 typedef eiota_entry Entry;

@@ -265,17 +265,16 @@ void eiota_inflate_init(eiota_inflate* z, uint32_t out_len) {
   z->state = kHeader;
 }
 
-int eiota_inflate_feed(eiota_inflate* z, const uint8_t* in, uint32_t len, const eiota_inflate_sink* sink) {
+int eiota_inflate_feed(eiota_inflate* z, const uint8_t* in, uint32_t len, const eiota_inflate_sink* sink,
+                       uint32_t* used) {
   Literals lit;
   lit.n = 0;
+  const uint8_t* start = in;
   int err = EIOTA_OK;
-  for (;;) {
-    while (z->nbits <= 24 && len > 0 && z->state != kStored) {  // a stored block's bytes go straight to the sink
-      z->bits |= (uint32_t)*in++ << z->nbits;
-      z->nbits = (uint8_t)(z->nbits + 8);
-      len--;
-    }
-    if (z->state == kStored && z->nbits == 0) {
+  // A byte is taken only when a step needs more bits, so when the last block ends fewer than 8
+  // bits are buffered: the stream ends exactly at a byte, and what follows is the caller's.
+  while (z->state != kDone) {
+    if (z->state == kStored && z->nbits == 0) {  // a stored block's bytes go straight to the sink
       if (len == 0) break;
       uint32_t n = len < z->remaining ? len : z->remaining;
       err = flush(&lit, sink);
@@ -288,32 +287,28 @@ int eiota_inflate_feed(eiota_inflate* z, const uint8_t* in, uint32_t len, const 
       if (z->remaining == 0) z->state = z->last_block ? kDone : kHeader;
       continue;
     }
-    if (z->state == kDone) {
-      if (len > 0 || z->nbits >= 8) err = EIOTA_ERR_INFLATE;  // bytes after the last block
-      break;
-    }
     int r = step(z, &lit, sink);
     if (r == kNeedMore) {
       if (len == 0) break;
-      if (z->nbits > 24) {  // no step needs more than 20 bits: unreachable, but never spin
+      if (z->nbits > 24) {  // no step needs more than 20 bits: unreachable, but never overflow
         err = EIOTA_ERR_INFLATE;
         break;
       }
-      continue;
-    }
-    if (r != EIOTA_OK) {
+      z->bits |= (uint32_t)*in++ << z->nbits;
+      z->nbits = (uint8_t)(z->nbits + 8);
+      len--;
+    } else if (r != EIOTA_OK) {
       err = r;
       break;
     }
   }
   if (err == EIOTA_OK) err = flush(&lit, sink);
+  if (err == EIOTA_OK && z->state == kDone && z->out != z->out_len) err = EIOTA_ERR_INFLATE;  // ended short
   if (err != EIOTA_OK) z->state = kDead;
+  *used = (uint32_t)(in - start);
   return err;
 }
 
-int eiota_inflate_end(const eiota_inflate* z) {
-  if (z->state != kDone || z->nbits >= 8 || z->out != z->out_len) return EIOTA_ERR_INFLATE;
-  return EIOTA_OK;
-}
+int eiota_inflate_done(const eiota_inflate* z) { return z->state == kDone; }
 
 }  // extern "C"

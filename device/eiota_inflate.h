@@ -1,10 +1,10 @@
 // A streaming DEFLATE (RFC 1951, raw: no zlib or gzip wrapper) decoder that keeps no window:
 // a match is handed to the sink as (distance, length), and the sink copies it from the output it
 // already wrote (the region's own RAM copy, or the slot being written). Input may arrive in any
-// chunking; a code cut by a chunk boundary waits, unconsumed, for the next chunk. The decoded
-// length is fixed in advance and never exceeded; a distance reaching before the output's start,
-// an invalid code, trailing bytes or a stream ending early are errors. 1 056 bytes of state, no
-// heap, not constant time.
+// chunking; a code cut by a chunk boundary waits in the bit buffer for the next chunk. The stream
+// ends at the byte holding its last block's end. The decoded length is fixed in advance: a stream
+// decoding to more or less, a distance reaching before the output's start or an invalid code are
+// errors. 1 056 bytes of state, no heap, not constant time.
 #ifndef EIOTA_INFLATE_H
 #define EIOTA_INFLATE_H
 
@@ -46,13 +46,16 @@ extern "C" {
 // Starts a stream that must decode to exactly `out_len` bytes.
 void eiota_inflate_init(eiota_inflate* z, uint32_t out_len);
 
-// Decodes what it can of the next `len` input bytes into `sink`. EIOTA_OK, EIOTA_ERR_INFLATE
-// (malformed or longer than out_len), or the sink's error. After an error the stream is dead.
-int eiota_inflate_feed(eiota_inflate* z, const uint8_t* in, uint32_t len, const eiota_inflate_sink* sink);
+// Decodes what it can of the next `len` input bytes into `sink` and stores in *used how many it
+// took: all of them, or fewer when the stream's last block ended (the rest is not the stream's).
+// EIOTA_OK, EIOTA_ERR_INFLATE (malformed, or longer than out_len), or the sink's error. After an
+// error the stream is dead.
+int eiota_inflate_feed(eiota_inflate* z, const uint8_t* in, uint32_t len, const eiota_inflate_sink* sink,
+                       uint32_t* used);
 
-// The input is over: EIOTA_OK only if the final block ended, every whole input byte was used
-// and exactly out_len bytes were decoded.
-int eiota_inflate_end(const eiota_inflate* z);
+// 1 once the last block has ended and exactly out_len bytes were decoded; 0 while more input is
+// needed (a stream whose last block ended short of out_len is refused by feed, never done).
+int eiota_inflate_done(const eiota_inflate* z);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,12 @@ typedef struct eiota_model_state eiota_model_state;
 typedef struct eiota_storage eiota_storage;
 typedef struct eiota_model eiota_model;
 typedef struct eiota_store eiota_store;  // eiota_store.h
+struct eiota_update;                     // eiota_update.h
+
+// Reads the values of a compressed payload (1.3, EIOTA_FLAG_DEFLATE). `eiota patch --inflate` points
+// the table at eiota_update_inflate (eiota_update_inflate.cpp); NULL refuses such payloads, and
+// then the decoder is not linked.
+typedef int (*eiota_inflate_fn)(struct eiota_update* u, const uint8_t** data, size_t* len);
 
 // eiota_region.flags
 #define EIOTA_REGION_PREFIX 1u  // a payload may send fewer elements; the device zero-fills the rest
@@ -105,6 +111,7 @@ struct eiota_model {
   const eiota_storage* storage;
   const uint8_t* factory_digest; // 32 bytes: SHA-256 of every region's factory values in region order
                                  // (the base of a delta on factory); NULL in tables generated before 1.2
+  eiota_inflate_fn inflate;      // eiota_update_inflate, or NULL: compressed payloads refused
 };
 
 // Region by global index, or NULL past the end.
@@ -129,6 +136,9 @@ int eiota_model_restore(const eiota_model* m);
 
 // Voids every update that has started writing; returns the new generation (never 0).
 uint32_t eiota_model_next_generation(const eiota_model* m);
+
+// The decoder's side of the reader, for eiota_model.inflate.
+int eiota_update_inflate(struct eiota_update* u, const uint8_t** data, size_t* len);
 
 // The RAM backend: working copies are RAM arrays, restore copies the factory values back.
 extern const eiota_storage eiota_ram_storage;

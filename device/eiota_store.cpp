@@ -119,7 +119,8 @@ int replay(const eiota_store* s, uint8_t slot, const eiota_model* m, eiota_updat
     eiota_decode_entry(raw, sizeof raw, &e);
     const eiota_region* r = eiota_model_region(m, e.region);
     if (r == NULL) return EIOTA_ERR_SIZE_MISMATCH;
-    err = feed(f, u, r->slot_offset, e.stored_len, &budget);
+    // The values as the slot keeps them: what was sent, decoded (1.3: not stored_len).
+    err = feed(f, u, r->slot_offset, (uint64_t)e.count * eiota_elem_size(r->elem_type), &budget);
     if (err != EIOTA_OK) return err;
   }
   return feed(f, u, eiota_store_extra_at(m), h.extra_len, &budget);
@@ -201,13 +202,13 @@ void serve(const eiota_model* m, eiota_store* s, uint8_t slot) {
     }
     uint8_t raw[EIOTA_ENTRY_LEN];
     eiota_entry e;
-    e.stored_len = size;  // a delta's slot holds every region whole
+    e.count = r->count;  // a delta's slot holds every region whole
     if (!(h.flags & EIOTA_FLAG_DELTA)) {
       err = eiota_flash_read(f, eiota_table_offset(h.header_len) + EIOTA_ENTRY_LEN * i, raw, EIOTA_ENTRY_LEN);
       if (err != EIOTA_OK) break;
       eiota_decode_entry(raw, sizeof raw, &e);
     }
-    uint32_t sent = e.stored_len < size ? e.stored_len : size;
+    uint32_t sent = e.count < r->count ? e.count * eiota_elem_size(r->elem_type) : size;
     err = eiota_flash_read(f, r->slot_offset, (uint8_t*)r->working, sent);
     memset((uint8_t*)r->working + sent, 0, size - sent);  // a prefix region: zeros past what was sent
   }
@@ -521,6 +522,22 @@ int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, ui
   return EIOTA_OK;
 }
 
+int eiota_store_read_back(const eiota_model* m, uint64_t addr, uint8_t* buf, uint32_t len) {
+  const eiota_store* s = store_of(m);
+  if (s == NULL || s->target == EIOTA_SLOT_FACTORY) return EIOTA_ERR_STATE;
+  if (addr < s->buf_addr) {  // programmed already (or kept by a resume)
+    uint32_t n = s->buf_addr - addr < len ? (uint32_t)(s->buf_addr - addr) : len;
+    int err = eiota_flash_read(slot_flash(s, s->target), (uint32_t)addr, buf, n);
+    if (err != EIOTA_OK) return err;
+    addr += n;
+    buf += n;
+    len -= n;
+  }
+  if (addr + len > (uint64_t)s->buf_addr + s->buf_len) return EIOTA_ERR_STORAGE;  // not put yet
+  memcpy(buf, s->buf + (addr - s->buf_addr), len);
+  return EIOTA_OK;
+}
+
 int eiota_store_commit(const eiota_model* m, const eiota_header* h) {
   eiota_store* s = store_of(m);
   if (s == NULL || s->target == EIOTA_SLOT_FACTORY) return EIOTA_ERR_STATE;
@@ -575,6 +592,7 @@ int eiota_update_resume(eiota_update* u, const eiota_model* m, uint32_t* offset)
   eiota_header h;
   uint8_t head[EIOTA_MAX_HEADER_LEN];
   if (read_header(f, &h, head) != EIOTA_OK || h.sequence <= j->floor) return EIOTA_ERR_STATE;
+  if (h.flags & EIOTA_FLAG_DEFLATE) return EIOTA_ERR_STATE;  // a stream cannot be entered midway: start again
   uint64_t span = span_of(m, &h);
   if (span > f->size) return EIOTA_ERR_STATE;
 

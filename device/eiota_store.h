@@ -134,6 +134,9 @@ int eiota_store_open(const eiota_model* m, const eiota_header* h, const uint8_t*
 uint64_t eiota_store_extra_at(const eiota_model* m);
 // Payload bytes at `addr` in the slot being written, in ascending order (gaps stay erased).
 int eiota_store_put(const eiota_model* m, uint64_t addr, const uint8_t* data, uint32_t len);
+// Reads back `len` bytes at `addr` of the slot being written that were put already (from flash, or
+// from the write buffer): the matches of a compressed payload (1.3) copy from them.
+int eiota_store_read_back(const eiota_model* m, uint64_t addr, uint8_t* buf, uint32_t len);
 // Verified: flushes, records the slot (NEW then TRIAL) and asks the next inference to switch to it.
 int eiota_store_commit(const eiota_model* m, const eiota_header* h);
 // The write ended without a commit: the slot is left as it is (resumable), the serving one untouched.

@@ -4,6 +4,7 @@
 
 #include "eiota_slot_layout.h"
 #include "eiota_store.h"
+#include "eiota_update_internal.h"
 
 namespace {
 
@@ -56,9 +57,23 @@ bool collect(uint8_t* dst, uint32_t* have, uint32_t want, const uint8_t** data, 
   return *have == want;
 }
 
-// --- Delta payloads (1.2, EIOTA_FLAG_DELTA) -------------------------------------------------------
-
 bool is_delta(const eiota_update* u) { return (u->header.flags & EIOTA_FLAG_DELTA) != 0; }
+bool deflated(const eiota_update* u) { return (u->header.flags & EIOTA_FLAG_DEFLATE) != 0; }
+
+// An entry's encoding is the payload's: with EIOTA_FLAG_DEFLATE every entry's, else none.
+bool encoding_ok(const eiota_update* u, const eiota::Entry& e) {
+  return e.reserved == 0 && e.encoding == (deflated(u) ? eiota::kDeflate : eiota::kRaw);
+}
+
+// Counts an entry's bytes as sent and decoded; a compressed stream has its own length (at least a byte).
+int count_bytes(eiota_update* u, const eiota::Entry& e, uint64_t size) {
+  if (deflated(u) ? e.stored_len == 0 : e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
+  u->data_sum += e.stored_len;
+  u->values_sum += size;
+  return EIOTA_OK;
+}
+
+// --- Delta payloads (1.2, EIOTA_FLAG_DELTA) -------------------------------------------------------
 
 // A delta needs whole regions to carry (no prefix region, whose unsent tail has no agreed value)
 // and, in RAM mode, a working copy of every region to keep the unchanged values in.
@@ -104,9 +119,11 @@ int check_delta_entry(eiota_update* u, const eiota::Entry& e) {
   const eiota_region* r = eiota_model_region(u->model, e.region);
   uint32_t next = u->run_count == 0 ? 0 : u->run_end[u->run_count - 1];
   if (!r || e.region < next) return EIOTA_ERR_SIZE_MISMATCH;  // strictly increasing
-  if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
+  if (!encoding_ok(u, e)) return EIOTA_ERR_UNSUPPORTED;
   uint64_t size = (uint64_t)e.count * eiota_elem_size(r->elem_type);
-  if (e.elem_type != r->elem_type || e.count != r->count || e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
+  if (e.elem_type != r->elem_type || e.count != r->count) return EIOTA_ERR_SIZE_MISMATCH;
+  int err = count_bytes(u, e, size);
+  if (err != EIOTA_OK) return err;
   if (u->run_count > 0 && e.region == next) {
     u->run_end[u->run_count - 1]++;
   } else {
@@ -115,22 +132,26 @@ int check_delta_entry(eiota_update* u, const eiota::Entry& e) {
     u->run_end[u->run_count] = e.region + 1;
     u->run_count++;
   }
-  u->data_sum += e.stored_len;
   return EIOTA_OK;
 }
 
-bool delta_carries(const eiota_update* u, uint32_t region) {
+}  // namespace
+
+bool eiota_internal::carries(const eiota_update* u, uint32_t region) {
+  if (!is_delta(u)) return true;
   for (uint32_t i = 0; i < u->run_count; i++)
     if (region >= u->run_first[i] && region < u->run_end[i]) return true;
   return false;
 }
+
+namespace {
 
 // With a store, the slot gets every region in ascending order: those the delta does not carry are
 // copied from the base (the serving slot, or the factory arrays) before region `below`.
 int delta_copy_until(eiota_update* u, uint32_t below) {
   if (!u->to_store || u->mode != EIOTA_UPDATE_APPLY || u->verify_only) return EIOTA_OK;
   for (; u->copied_to < below; u->copied_to++) {
-    if (delta_carries(u, u->copied_to)) continue;
+    if (eiota_internal::carries(u, u->copied_to)) continue;
     int err = eiota_store_copy_region(u->model, u->base_slot, u->copied_to);
     if (err != EIOTA_OK) return err;
   }
@@ -169,7 +190,7 @@ int delta_check_result(eiota_update* u) {
 
 int check_header(eiota_update* u) {
   eiota::Header* h = &u->header;
-  switch (eiota::decode_header(u->head, u->head_len, h)) {
+  switch (eiota::decode_header(u->scratch.sig.head, u->head_len, h)) {
     case eiota::kDecodeOk: break;
     case eiota::kDecodeBadMagic: return EIOTA_ERR_BAD_MAGIC;
     case eiota::kDecodeBadFlags: return EIOTA_ERR_UNSUPPORTED;
@@ -186,7 +207,8 @@ int check_header(eiota_update* u) {
   } else if (h->region_count != m->region_count) {
     return EIOTA_ERR_SIZE_MISMATCH;
   }
-  if (u->mode == EIOTA_UPDATE_CHECK) return EIOTA_OK;
+  if (u->mode == EIOTA_UPDATE_CHECK) return EIOTA_OK;  // a slot holds its values decoded
+  if ((h->flags & EIOTA_FLAG_DEFLATE) && m->inflate == NULL) return EIOTA_ERR_UNSUPPORTED;  // no decoder linked
   const eiota_model_state* s = m->state;
   if (h->sequence < s->sequence_floor) return EIOTA_ERR_OLD_SEQUENCE;
   if (h->sequence == s->sequence_floor && s->sequence_floor != 0) {
@@ -214,7 +236,7 @@ uint32_t table_at(const eiota_update* u) { return eiota::table_offset(u->header.
 
 // The whole header is in: its 1.1 fields, and a store picks and prepares the slot.
 int header_done(eiota_update* u) {
-  switch (eiota_decode_header_ext(u->head, u->head_len, &u->header)) {
+  switch (eiota_decode_header_ext(u->scratch.sig.head, u->head_len, &u->header)) {
     case EIOTA_DECODE_OK: break;
     case EIOTA_DECODE_BAD_FLAGS: return EIOTA_ERR_UNSUPPORTED;
     default: return EIOTA_ERR_BAD_VERSION;
@@ -226,38 +248,37 @@ int header_done(eiota_update* u) {
     if (err != EIOTA_OK) return err;
   }
   if (u->mode == EIOTA_UPDATE_APPLY && !u->verify_only && m->state->store != NULL) {
-    int err = eiota_store_open(m, &u->header, u->head);
+    int err = eiota_store_open(m, &u->header, u->scratch.sig.head);
     if (err != EIOTA_OK) return err;
     u->to_store = 1;
     take_values(u);  // the slot is ours: an update that was writing it is void
   }
   u->phase = kSignature;
-  return stage(u, 0, u->head, u->head_len);
+  return stage(u, 0, u->scratch.sig.head, u->head_len);
 }
 
 int check_entry(eiota_update* u) {
   eiota::Entry e = eiota::Entry();
-  if (eiota::decode_entry(u->piece, u->piece_len, &e) != eiota::kDecodeOk) return EIOTA_ERR_STATE;
+  if (eiota::decode_entry(u->scratch.sig.piece, u->piece_len, &e) != eiota::kDecodeOk) return EIOTA_ERR_STATE;
   if (is_delta(u)) return check_delta_entry(u, e);
   const eiota_region* r = eiota_model_region(u->model, u->entry_index);
   if (e.region != u->entry_index || !r) return EIOTA_ERR_SIZE_MISMATCH;
-  if (e.encoding != eiota::kRaw || e.reserved != 0) return EIOTA_ERR_UNSUPPORTED;
+  if (!encoding_ok(u, e)) return EIOTA_ERR_UNSUPPORTED;
   uint64_t size = (uint64_t)e.count * eiota_elem_size(r->elem_type);
-  if (e.elem_type != r->elem_type || e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
+  if (e.elem_type != r->elem_type) return EIOTA_ERR_SIZE_MISMATCH;
   if (e.count != r->count) {  // only a prefix region may be sent short, and never long
     if (!(r->flags & EIOTA_REGION_PREFIX) || e.count > r->count) return EIOTA_ERR_SIZE_MISMATCH;
     if (u->short_count == EIOTA_MAX_SHORT_ENTRIES) return EIOTA_ERR_UNSUPPORTED;
     u->short_region[u->short_count] = e.region;
-    u->short_len[u->short_count] = e.stored_len;
+    u->short_len[u->short_count] = (uint32_t)size;
     u->short_count++;
   }
-  u->data_sum += e.stored_len;
-  return EIOTA_OK;
+  return count_bytes(u, e, size);
 }
 
 int read_header(eiota_update* u, const uint8_t** data, size_t* len) {
   uint32_t want = u->head_len < eiota::kHeaderLen ? eiota::kHeaderLen : u->header.header_len;
-  if (!collect(u->head, &u->head_len, want, data, len)) return EIOTA_OK;
+  if (!collect(u->scratch.sig.head, &u->head_len, want, data, len)) return EIOTA_OK;
   if (want == eiota::kHeaderLen) {
     int err = check_header(u);
     if (err != EIOTA_OK) return err;
@@ -267,55 +288,62 @@ int read_header(eiota_update* u, const uint8_t** data, size_t* len) {
 }
 
 int read_signature(eiota_update* u, const uint8_t** data, size_t* len) {
-  if (!collect(u->piece, &u->piece_len, eiota::kSignatureLen, data, len)) return EIOTA_OK;
-  eiota_ed25519_verify_init(&u->ed, u->piece, u->model->public_key);
-  eiota_ed25519_verify_update(&u->ed, u->head, u->head_len);
+  if (!collect(u->scratch.sig.piece, &u->piece_len, eiota::kSignatureLen, data, len)) return EIOTA_OK;
+  eiota_ed25519_verify_init(&u->scratch.sig.ed, u->scratch.sig.piece, u->model->public_key);
+  eiota_ed25519_verify_update(&u->scratch.sig.ed, u->scratch.sig.head, u->head_len);
   u->piece_len = 0;
   u->phase = kTable;
-  return stage(u, u->head_len, u->piece, eiota::kSignatureLen);
+  return stage(u, u->head_len, u->scratch.sig.piece, eiota::kSignatureLen);
 }
 
 int end_table(eiota_update* u) {
   if (u->data_sum + u->header.extra_len != u->header.data_len) return EIOTA_ERR_SIZE_MISMATCH;
-  if (!eiota_ed25519_verify_final(&u->ed)) return EIOTA_ERR_BAD_SIGNATURE;
+  if (!eiota_ed25519_verify_final(&u->scratch.sig.ed)) return EIOTA_ERR_BAD_SIGNATURE;
+  if (deflated(u) && u->mode == EIOTA_UPDATE_CHECK) u->data_sum = u->values_sum;  // a slot's values are decoded
+  uint64_t end = u->data_sum + u->header.extra_len;
+  if (end > UINT32_MAX) return EIOTA_ERR_SIZE_MISMATCH;
+  u->data_end = (uint32_t)end;
   eiota_sha256_init(&u->sha);
-  u->phase = u->header.data_len == 0 ? kEnd : kData;
+  u->phase = u->data_end == 0 ? kEnd : kData;
   return EIOTA_OK;
 }
 
 int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
   if (u->entry_index == u->header.region_count) return end_table(u);
-  if (!collect(u->piece, &u->piece_len, eiota::kEntryLen, data, len)) return EIOTA_OK;
-  eiota_ed25519_verify_update(&u->ed, u->piece, eiota::kEntryLen);
+  if (!collect(u->scratch.sig.piece, &u->piece_len, eiota::kEntryLen, data, len)) return EIOTA_OK;
+  eiota_ed25519_verify_update(&u->scratch.sig.ed, u->scratch.sig.piece, eiota::kEntryLen);
   int err = check_entry(u);
-  if (err == EIOTA_OK) err = stage(u, table_at(u) + eiota::kEntryLen * u->entry_index, u->piece, eiota::kEntryLen);
+  if (err == EIOTA_OK) err = stage(u, table_at(u) + eiota::kEntryLen * u->entry_index, u->scratch.sig.piece, eiota::kEntryLen);
   if (err != EIOTA_OK) return err;
   u->piece_len = 0;
   u->entry_index++;
   return u->entry_index == u->header.region_count ? end_table(u) : EIOTA_OK;
 }
 
-// Bytes of region `region` the payload carries.
-uint32_t sent_size(const eiota_update* u, uint32_t region) {
-  if (is_delta(u) && !delta_carries(u, region)) return 0;
+}  // namespace
+
+uint32_t eiota_internal::sent_size(const eiota_update* u, uint32_t region) {
+  if (!carries(u, region)) return 0;
   for (uint32_t i = 0; i < u->short_count; i++)
     if (u->short_region[i] == region) return u->short_len[i];
   return eiota_region_size(eiota_model_region(u->model, region));
 }
 
+namespace {
+
 // Moves the data cursor to the next region that still has bytes to receive.
 void seek_region(eiota_update* u) {
   while (u->region < u->model->region_count) {
-    u->region_size = sent_size(u, u->region);
+    u->region_size = eiota_internal::sent_size(u, u->region);
     if (u->region_offset < u->region_size) return;
     u->region++;
     u->region_offset = 0;
   }
 }
 
-// Writes the next `take` bytes of the current region: to the RAM storage, or at the region's
-// place in the slot, a counted region's count first.
-int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
+}  // namespace
+
+int eiota_internal::put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
   const eiota_model* m = u->model;
   if (!u->to_store) return m->storage->write(m->storage->ctx, m, u->region, u->region_offset, data, take);
   const eiota_region* r = eiota_model_region(m, u->region);
@@ -333,6 +361,8 @@ int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
   return eiota_store_put(m, (uint64_t)r->slot_offset + u->region_offset, data, take);
 }
 
+namespace {
+
 int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   const eiota_model* m = u->model;
   bool writes = u->mode == EIOTA_UPDATE_APPLY && !u->verify_only;
@@ -347,18 +377,23 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
     take_values(u);  // the values are ours: any other update is void
     m->state->status = EIOTA_STATUS_UPDATING;
   }
-  while (*len > 0 && u->data_seen < u->header.data_len) {
+  while (*len > 0 && u->data_seen < u->data_end) {
     uint32_t take;
     int err = EIOTA_OK;
+    if (u->data_seen < u->data_sum && deflated(u) && u->mode == EIOTA_UPDATE_APPLY) {
+      err = m->inflate(u, data, len);  // decodes, writes and hashes; moves the cursor and data_seen
+      if (err != EIOTA_OK) return err;
+      continue;
+    }
     if (u->data_seen < u->data_sum) {
       seek_region(u);
       take = u->region_size - u->region_offset;
       if (take > *len) take = (uint32_t)*len;
-      if (writes) err = put_value(u, *data, take);
+      if (writes) err = eiota_internal::put_value(u, *data, take);
       u->region_offset += take;
     } else {  // extra data: kept by a store, hashed by everyone
       uint32_t at = u->data_seen - (uint32_t)u->data_sum;
-      take = u->header.data_len - u->data_seen;
+      take = u->data_end - u->data_seen;
       if (take > *len) take = (uint32_t)*len;
       if (at == 0) {
         values_hashed(u);
@@ -373,7 +408,7 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
     *data += take;
     *len -= take;
   }
-  if (u->data_seen == u->header.data_len) u->phase = kEnd;
+  if (u->data_seen == u->data_end) u->phase = kEnd;
   return EIOTA_OK;
 }
 

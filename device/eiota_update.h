@@ -1,5 +1,5 @@
 // Applying a payload: a push API (begin / write / finish) that takes bytes in any chunking, and a
-// pull API over a read callback. The caller owns the eiota_update context (960 bytes on Cortex-M4);
+// pull API over a read callback. The caller owns the eiota_update context (about 1.5 KB on Cortex-M4);
 // nothing is allocated.
 //
 // Values are written only after the header and region table have passed the Ed25519 check.
@@ -14,6 +14,7 @@
 
 #include "eiota_ed25519.h"
 #include "eiota_format.h"
+#include "eiota_inflate.h"
 #include "eiota_model.h"
 #include "eiota_sha256.h"
 
@@ -27,13 +28,13 @@ typedef struct eiota_update {
   const eiota_model* model;
   uint8_t phase;
   int16_t error;             // first error, sticky
-  uint8_t head[EIOTA_MAX_HEADER_LEN];  // kept until the signature arrives to start the hash
   uint32_t head_len;         // bytes of head collected
-  uint8_t piece[EIOTA_SIGNATURE_LEN];  // the signature, then one table entry at a time
   uint32_t piece_len;
   eiota_header header;
   uint32_t entry_index;      // table entries read
-  uint64_t data_sum;         // sum of stored_len over the table
+  uint64_t data_sum;         // sum of stored_len over the table; from the data on, the regions' bytes read
+  uint64_t values_sum;       // sum of count * element size over the table
+  uint32_t data_end;         // bytes of data section this reading takes (a slot holds compressed values decoded)
   uint32_t region;           // data cursor: region index and byte offset inside it
   uint32_t region_offset;
   uint32_t region_size;
@@ -53,8 +54,16 @@ typedef struct eiota_update {
   uint32_t run_end[EIOTA_MAX_DELTA_RUNS];
   uint32_t copied_to;        // with a store: regions below this are in the slot being written
   uint8_t values_digest[EIOTA_DIGEST_KEPT];  // full-data digest of the values once applied (RAM mode keeps it)
-  eiota_ed25519_verify_ctx ed;
+  uint8_t inflating;         // EIOTA_FLAG_DEFLATE: a region's stream is being decoded
   eiota_sha256 sha;
+  union {                    // what the header and table need, then (1.3) the decoder
+    struct {
+      uint8_t head[EIOTA_MAX_HEADER_LEN];  // kept until the signature arrives to start the hash
+      uint8_t piece[EIOTA_SIGNATURE_LEN];  // the signature, then one table entry at a time
+      eiota_ed25519_verify_ctx ed;
+    } sig;
+    eiota_inflate z;
+  } scratch;
 } eiota_update;
 
 #ifdef __cplusplus

@@ -57,7 +57,7 @@ static const eiota_block blocks[] = {{regions, 2}};
 static eiota_model_state state;
 static const uint8_t fingerprint[EIOTA_FINGERPRINT_LEN] = {0};
 static const uint8_t public_key[32] = {0};
-static const eiota_model model = {blocks, 1, 2, fingerprint, public_key, 0, &state, &eiota_ram_storage, NULL};
+static const eiota_model model = {blocks, 1, 2, fingerprint, public_key, 0, &state, &eiota_ram_storage, NULL, NULL};
 
 static int flash_read(void* ctx, uint32_t addr, uint8_t* buf, uint32_t len) {
   (void)ctx;

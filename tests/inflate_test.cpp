@@ -51,20 +51,27 @@ int copy(void* ctx, uint32_t dist, uint32_t len) {
   return EIOTA_OK;
 }
 
-// Decodes `stream` fed in chunks of `chunk` bytes into a buffer of `out_len`: the feed/end error.
-int inflate_into(const std::string& stream, uint32_t out_len, size_t chunk, Buffer* b) {
+// Decodes `stream` fed in chunks of `chunk` bytes into a buffer of `out_len`: the feed error, or
+// EIOTA_ERR_INFLATE if the stream did not end exactly at its last byte. *taken: bytes it took.
+int inflate_into(const std::string& stream, uint32_t out_len, size_t chunk, Buffer* b, size_t* taken = nullptr) {
   b->bytes.assign(out_len, 0);
   b->n = 0;
   eiota_inflate z;
   eiota_inflate_init(&z, out_len);
   eiota_inflate_sink sink = {b, put, copy};
   const auto* p = reinterpret_cast<const uint8_t*>(stream.data());
-  for (size_t at = 0; at < stream.size(); at += chunk) {
+  size_t at = 0;
+  while (at < stream.size() && !eiota_inflate_done(&z)) {
     uint32_t n = static_cast<uint32_t>(std::min(chunk, stream.size() - at));
-    int err = eiota_inflate_feed(&z, p + at, n, &sink);
+    uint32_t used = 0;
+    int err = eiota_inflate_feed(&z, p + at, n, &sink, &used);
+    EXPECT_LE(used, n);
+    at += used;
     if (err != EIOTA_OK) return err;
+    if (used < n) EXPECT_TRUE(eiota_inflate_done(&z));
   }
-  return eiota_inflate_end(&z);
+  if (taken) *taken = at;
+  return eiota_inflate_done(&z) && at == stream.size() ? EIOTA_OK : EIOTA_ERR_INFLATE;
 }
 
 std::string sample(const std::string& kind, size_t n, uint32_t seed) {
@@ -154,8 +161,25 @@ TEST(Inflate, RefusesTruncatedStreamsAndTrailingBytes) {
   Buffer b;
   for (size_t cut : {size_t(0), size_t(1), z.size() / 2, z.size() - 1})
     EXPECT_EQ(inflate_into(z.substr(0, cut), 4000, 64, &b), EIOTA_ERR_INFLATE) << "cut at " << cut;
-  EXPECT_EQ(inflate_into(z + std::string(1, '\0'), 4000, 64, &b), EIOTA_ERR_INFLATE);
-  EXPECT_EQ(inflate_into(z + std::string(1, '\0'), 4000, 1, &b), EIOTA_ERR_INFLATE);
+}
+
+TEST(Inflate, StopsAtTheLastBlocksEndAndLeavesWhatFollows) {
+  std::string a = sample("int8 weights", 4000, 6), c = sample("zero points", 1000, 7);
+  for (int level : {0, 1, 9}) {
+    std::string za = deflate_raw(a, level), zc = deflate_raw(c, level);
+    for (size_t chunk : {size_t(1), size_t(7), size_t(64), za.size() + zc.size()}) {
+      Buffer b;
+      size_t taken = 0;
+      inflate_into(za + zc, 4000, chunk, &b, &taken);
+      ASSERT_EQ(taken, za.size()) << "level " << level << " chunk " << chunk;
+      ASSERT_EQ(0, memcmp(b.bytes.data(), a.data(), a.size()));
+      Buffer b2;
+      ASSERT_EQ(inflate_into(zc, 1000, chunk, &b2), EIOTA_OK);
+    }
+  }
+  Buffer e;
+  EXPECT_EQ(inflate_into(deflate_raw("", 9), 0, 1, &e), EIOTA_OK);  // a stream of nothing
+  EXPECT_EQ(deflate_raw("", 9).size(), 2u);
 }
 
 TEST(Inflate, RefusesHandMadeMalformedBlocks) {

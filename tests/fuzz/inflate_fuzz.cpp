@@ -47,11 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   eiota_inflate_init(&z, out_len);
   eiota_inflate_sink sink = {&o, put, copy};
   int err = EIOTA_OK;
-  for (size_t at = 0; at < size && err == EIOTA_OK; at += chunk) {
+  for (size_t at = 0; at < size && err == EIOTA_OK && !eiota_inflate_done(&z);) {
     uint32_t n = (uint32_t)(size - at < chunk ? size - at : chunk);
-    err = eiota_inflate_feed(&z, data + at, n, &sink);
+    uint32_t used = 0;
+    err = eiota_inflate_feed(&z, data + at, n, &sink, &used);
+    if (used > n || (err == EIOTA_OK && used < n && !eiota_inflate_done(&z))) abort();
+    at += used;
   }
-  if (err == EIOTA_OK && eiota_inflate_end(&z) == EIOTA_OK && o.n != out_len) abort();
+  if (eiota_inflate_done(&z) && o.n != out_len) abort();
   free(o.bytes);
   return 0;
 }
