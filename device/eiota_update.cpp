@@ -135,23 +135,19 @@ int check_delta_entry(eiota_update* u, const eiota::Entry& e) {
   return EIOTA_OK;
 }
 
-}  // namespace
-
-bool eiota_internal::carries(const eiota_update* u, uint32_t region) {
+bool carries(const eiota_update* u, uint32_t region) {
   if (!is_delta(u)) return true;
   for (uint32_t i = 0; i < u->run_count; i++)
     if (region >= u->run_first[i] && region < u->run_end[i]) return true;
   return false;
 }
 
-namespace {
-
 // With a store, the slot gets every region in ascending order: those the delta does not carry are
 // copied from the base (the serving slot, or the factory arrays) before region `below`.
 int delta_copy_until(eiota_update* u, uint32_t below) {
   if (!u->to_store || u->mode != EIOTA_UPDATE_APPLY || u->verify_only) return EIOTA_OK;
   for (; u->copied_to < below; u->copied_to++) {
-    if (eiota_internal::carries(u, u->copied_to)) continue;
+    if (carries(u, u->copied_to)) continue;
     int err = eiota_store_copy_region(u->model, u->base_slot, u->copied_to);
     if (err != EIOTA_OK) return err;
   }
@@ -320,30 +316,27 @@ int read_table(eiota_update* u, const uint8_t** data, size_t* len) {
   return u->entry_index == u->header.region_count ? end_table(u) : EIOTA_OK;
 }
 
-}  // namespace
-
-uint32_t eiota_internal::sent_size(const eiota_update* u, uint32_t region) {
+// Bytes of region `region` the payload carries (decoded).
+uint32_t sent_size(const eiota_update* u, uint32_t region) {
   if (!carries(u, region)) return 0;
   for (uint32_t i = 0; i < u->short_count; i++)
     if (u->short_region[i] == region) return u->short_len[i];
   return eiota_region_size(eiota_model_region(u->model, region));
 }
 
-namespace {
-
 // Moves the data cursor to the next region that still has bytes to receive.
 void seek_region(eiota_update* u) {
   while (u->region < u->model->region_count) {
-    u->region_size = eiota_internal::sent_size(u, u->region);
+    u->region_size = sent_size(u, u->region);
     if (u->region_offset < u->region_size) return;
     u->region++;
     u->region_offset = 0;
   }
 }
 
-}  // namespace
-
-int eiota_internal::put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
+// Writes the next `take` bytes of the current region: to the RAM storage, or at the region's
+// place in the slot, a counted region's count first.
+int put_value(eiota_update* u, const uint8_t* data, uint32_t take) {
   const eiota_model* m = u->model;
   if (!u->to_store) return m->storage->write(m->storage->ctx, m, u->region, u->region_offset, data, take);
   const eiota_region* r = eiota_model_region(m, u->region);
@@ -360,8 +353,6 @@ int eiota_internal::put_value(eiota_update* u, const uint8_t* data, uint32_t tak
   }
   return eiota_store_put(m, (uint64_t)r->slot_offset + u->region_offset, data, take);
 }
-
-namespace {
 
 int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
   const eiota_model* m = u->model;
@@ -389,7 +380,7 @@ int read_data(eiota_update* u, const uint8_t** data, size_t* len) {
       seek_region(u);
       take = u->region_size - u->region_offset;
       if (take > *len) take = (uint32_t)*len;
-      if (writes) err = eiota_internal::put_value(u, *data, take);
+      if (writes) err = put_value(u, *data, take);
       u->region_offset += take;
     } else {  // extra data: kept by a store, hashed by everyone
       uint32_t at = u->data_seen - (uint32_t)u->data_sum;
@@ -430,6 +421,11 @@ int zero_fill(eiota_update* u) {
 }
 
 }  // namespace
+
+// For the decoder side (eiota_update_inflate.cpp); dropped from a build that does not link it.
+bool eiota_internal::carries(const eiota_update* u, uint32_t region) { return ::carries(u, region); }
+uint32_t eiota_internal::sent_size(const eiota_update* u, uint32_t region) { return ::sent_size(u, region); }
+int eiota_internal::put_value(eiota_update* u, const uint8_t* data, uint32_t take) { return ::put_value(u, data, take); }
 
 void eiota_update_begin(eiota_update* u, const eiota_model* m) {
   if (m->state->writer == u) {  // this context was still writing: that update is abandoned
