@@ -44,6 +44,20 @@ sizes() {  # MAP -> "verify core store ram"
   echo "$(obj_bytes "$1" ".text .rodata" "$vpath") $(obj_bytes "$1" ".text .rodata" "$core") $(obj_bytes "$1" ".text .rodata" "$store") $(obj_bytes "$1" ".data .bss" "$core|$store")"
 }
 read -r v4 c4 s4 ram4 < <(sizes "$work/m4.map")
+
+# With the decoder (`eiota patch --inflate`): a compressed payload applied, and what it adds.
+libz=$work/lib-z
+zsources=("$cm/startup.c" "$cm/semihost.c" "$cm/model_tables.cpp" "$here/perf_fw.cpp")
+for f in model update update_inflate inflate store journal flash sha256 sha512 ed25519 selftest model_config; do zsources+=("$libz/tflite-model/eiota_$f.cpp"); done
+zsources+=("$libz"/tflite-model/*_compiled.cpp)
+build_fw "$cpu_m4" "$work/m4z" -I$cm -I$libz -I$libz/tflite-model -DPERF_MAX_PAYLOAD=$max -DPERF_INFLATE=1 -- "${zsources[@]}"
+mkdir -p "$work/runz"
+cp "$work"/*.eiota "$work/runz/"
+run_fw "$work/m4z.elf" "$work/runz" "$so"
+rz=$work/runz
+inflate_apply=$(span "$rz" 6)
+dec=$(obj_bytes "$work/m4z.map" ".text .rodata" 'eiota_(inflate|update_inflate)\.cpp\.o$')
+cz=$(obj_bytes "$work/m4z.map" ".text .rodata" "$core")
 declare -A cpus=([M0+]="-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft" [M7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16" [M33]="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16")
 
 cat <<TABLE
@@ -62,6 +76,9 @@ Cortex-M4 (qemu-system-arm $(qemu-system-arm --version | awk 'NR == 1 { print $4
 | apply through the push API (one eiota_update_write of the whole payload), verify included / without | $(per "$push" "$apply_b") / $(per $((push - verify_stream)) "$apply_b") |
 | peak stack: push API / pull API | $(value "$r" stack_push) / $(value "$r" stack_pull) B |
 | peak stack: Ed25519 one-shot verify alone | $(value "$r" stack_verify) B |
+| with the decoder (patch --inflate): decoder linked (eiota_inflate + eiota_update_inflate) / update core then | $dec B / $cz B |
+| apply of a compressed payload (newer's values, $(value "$rz" z_bytes) B sent for $apply_b B plain), pull API, verify included: instructions per byte sent / per plain byte | $(per "$inflate_apply" "$(value "$rz" z_bytes)") / $(per "$inflate_apply" "$apply_b") |
+| peak stack, pull API, compressed payload | $(value "$rz" stack_pull_z) B |
 | static RAM: eiota_update context (the caller's) / model state (generated, one per model) / eiota_store (flash mode) / the runtime's own .data + .bss | $(value "$r" update_context) / $(value "$r" model_state) / $(value "$r" store_context) / $ram4 B |
 
 | CPU | verify path (Ed25519 + SHA-512) | update core | slot store | runtime .data + .bss |

@@ -175,6 +175,21 @@ int main() {
   check(err == EIOTA_OK, "pull apply");
   line("apply_bytes", newer_len);
 
+#if PERF_INFLATE
+  // A compressed payload of newer's values (format 1.3, sequence 3) through the pull API: inflated
+  // into the working copies, hashed as decoded.
+  static uint8_t z[PERF_MAX_PAYLOAD];
+  uint32_t z_len = load("newer-z.eiota", z, sizeof z);
+  check(z_len > 200, "newer-z.eiota");
+  paint();
+  perf_mark();
+  err = run_pull(z, z_len);
+  perf_mark();
+  line("stack_pull_z", used_since_paint(g_api_sp));
+  check(err == EIOTA_OK, "pull apply of the compressed payload");
+  line("z_bytes", z_len);
+#endif
+
   // Peak stack of the one-shot verify alone (the reference's figure is of its verify alone).
   paint();
   one_shot = run_verify(sig, header_len + table);

@@ -118,4 +118,8 @@ payloads() {
   "$build/eiota" patch "$work/old" -o "$work/lib" --key "$work/k.key" --storage ram >/dev/null
   "$build/eiota" pack --base "$work/lib" "$work/new" -o "$work/new.eiota" --key "$work/k.key" --sequence 1 >/dev/null
   "$build/eiota" pack --base "$work/lib" "$work/newer" -o "$work/newer.eiota" --key "$work/k.key" --sequence 2 >/dev/null
+  # The same model patched with the decoder, and newer's values compressed (format 1.3).
+  "$build/eiota" patch "$work/old" -o "$work/lib-z" --key "$work/k.key" --storage ram --inflate >/dev/null
+  "$build/eiota" pack --base "$work/lib-z" "$work/newer" -o "$work/newer-z.eiota" --key "$work/k.key" --sequence 3 \
+    --compress always >/dev/null
 }

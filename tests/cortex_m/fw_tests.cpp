@@ -7,7 +7,8 @@
 // bad-data.eiota (new.eiota with its last data byte flipped: hash mismatch), bad-sig.eiota (a
 // signature byte flipped: refused before anything is written), bad-next.eiota (sequence 3, its
 // last data byte flipped), delta.eiota (sequence 4, a delta on the factory values: only the last
-// layer of a fine-tuning retrain).
+// layer of a fine-tuning retrain), bad-z.eiota (sequence 5, compressed, a byte flipped inside its
+// streams), newer-z.eiota (sequence 6, newer's values compressed: format 1.3, same data_sha256).
 #include <stdint.h>
 #include <string.h>
 
@@ -161,6 +162,15 @@ void ram_tests() {
   err = push("delta.eiota", 61);
   result("ram: a delta on the factory values applies (values == its result digest)", err == EIOTA_OK && digest_is(g_delta),
          "apply failed or values differ", err);
+  err = push("bad-z.eiota", 61);
+  result("ram: a compressed payload with a damaged stream refused, factory values restored",
+         err != EIOTA_OK && digest_is(g_factory), "accepted, or values not restored", err);
+  err = pull("newer-z.eiota");
+  result("ram: a compressed payload inflates into the working copies (values == data_sha256)",
+         err == EIOTA_OK && digest_is(g_newer), "apply failed or values differ", err);
+  err = push("newer-z.eiota", 7);
+  result("ram: the compressed payload that serves, sent again in 7-byte chunks, verifies and writes nothing",
+         err == EIOTA_OK && digest_is(g_newer), "refused, or values changed", err);
 }
 #else
 // ---- Flash mode: the store over NOR (journal's two blocks, slots A and B). ----
@@ -250,6 +260,15 @@ void flash_tests() {
   if (err == EIOTA_OK) err = boot();
   result("flash: on the factory values a delta applies, copying the unchanged regions; re-validated at boot it serves",
          err == EIOTA_OK && serving() == 4, "select, apply, confirm or reboot failed, or values differ", err);
+  err = push("bad-z.eiota", 61);
+  result("flash: a compressed payload with a damaged stream refused, the serving model unchanged",
+         err != EIOTA_OK && serving() == 4, "accepted, or values changed", err);
+  err = push("newer-z.eiota", 509);
+  if (err == EIOTA_OK && serving() != 2) err = -105;
+  if (err == EIOTA_OK) err = eiota_store_confirm(M);
+  if (err == EIOTA_OK) err = boot();
+  result("flash: a compressed payload inflates into a slot (matches read back from flash and the write buffer); "
+         "re-validated at boot it serves", err == EIOTA_OK && serving() == 2, "apply, confirm or reboot failed, or values differ", err);
 
   // Power cuts: at a spread of the scenario's operations (every one of them when it is short, and
   // always the last ones, where the journal is written), before the op starts and torn.

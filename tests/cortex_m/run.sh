@@ -90,19 +90,22 @@ fixtures() {  # MODEL -> prints the folder
       $g --out "$dir/old" >/dev/null || exit 1
       $g --perturb 7 --out "$dir/new" >/dev/null || exit 1
       $g --perturb 8 --out "$dir/newer" >/dev/null || exit 1
-      "$eiota" patch "$dir/old" -o "$dir/lib-ram" --key "$dir/k.key" --storage ram >/dev/null || exit 1
-      "$eiota" patch "$dir/old" -o "$dir/lib-flash" --key "$dir/k.key" --storage flash >/dev/null || exit 1
-      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/new.eiota" --key "$dir/k.key" --sequence 1 >/dev/null || exit 1
-      "$eiota" pack --base "$dir/lib-ram" "$dir/newer" -o "$dir/newer.eiota" --key "$dir/k.key" --sequence 2 >/dev/null || exit 1
+      "$eiota" patch "$dir/old" -o "$dir/lib-ram" --key "$dir/k.key" --storage ram --inflate >/dev/null || exit 1
+      "$eiota" patch "$dir/old" -o "$dir/lib-flash" --key "$dir/k.key" --storage flash --inflate >/dev/null || exit 1
+      pk() { "$eiota" pack --base "$dir/lib-ram" --key "$dir/k.key" "$@" >/dev/null; }  # NEW -o OUT --sequence N ...
+      pk "$dir/new" -o "$dir/new.eiota" --sequence 1 --compress never || exit 1
+      pk "$dir/newer" -o "$dir/newer.eiota" --sequence 2 --compress never || exit 1
+      pk "$dir/newer" -o "$dir/bad-z.eiota" --sequence 5 --compress always || exit 1
+      flip_byte "$dir/bad-z.eiota" $(($(stat -c %s "$dir/bad-z.eiota") / 2)) || exit 1
+      pk "$dir/newer" -o "$dir/newer-z.eiota" --sequence 6 --compress always || exit 1
       cp "$dir/new.eiota" "$dir/bad-data.eiota" || exit 1
       flip_byte "$dir/bad-data.eiota" $(($(stat -c %s "$dir/new.eiota") - 1)) || exit 1
       cp "$dir/new.eiota" "$dir/bad-sig.eiota" || exit 1
       flip_byte "$dir/bad-sig.eiota" $(($(od -An -tu2 -j6 -N2 "$dir/new.eiota") + 5)) || exit 1  # in the signature
-      "$eiota" pack --base "$dir/lib-ram" "$dir/new" -o "$dir/bad-next.eiota" --key "$dir/k.key" --sequence 3 >/dev/null || exit 1
+      pk "$dir/new" -o "$dir/bad-next.eiota" --sequence 3 --compress never || exit 1
       flip_byte "$dir/bad-next.eiota" $(($(stat -c %s "$dir/bad-next.eiota") - 1)) || exit 1
       $g --perturb 9 --tune-last 1 --out "$dir/tuned" >/dev/null || exit 1  # fine-tuning: only the last layer changes
-      "$eiota" pack --base "$dir/lib-ram" "$dir/tuned" -o "$dir/delta.eiota" --key "$dir/k.key" --sequence 4 \
-        --delta-from factory >/dev/null || exit 1
+      pk "$dir/tuned" -o "$dir/delta.eiota" --sequence 4 --delta-from factory --compress never || exit 1
       touch "$dir/done"
     fi
   ) 9> "$build/cortex_m/fixtures-$model.lock" || { echo "cortex_m: making the $model fixtures failed" >&2; return 1; }
@@ -112,7 +115,7 @@ fixtures() {  # MODEL -> prints the folder
 # The device runtime the patched library carries (what the update path links) and the model files.
 runtime_sources() {  # LIB
   local f
-  for f in model update store journal flash sha256 sha512 ed25519 selftest model_config; do
+  for f in model update update_inflate inflate store journal flash sha256 sha512 ed25519 selftest model_config; do
     echo "$1/tflite-model/eiota_$f.cpp"
   done
   ls "$1"/tflite-model/*_compiled.cpp
