@@ -15,7 +15,7 @@ using namespace eiota::test;
 TEST(Cli, VersionNamesTheToolAndThePayloadFormat) {
   Result r = run(kCli + " --version");
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(eiota \d+\.\d+\.\d+ \(payload format 1\.2, reads 1\.0 to 1\.2\)\n)"))) << r.out;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(eiota \d+\.\d+\.\d+ \(payload format 1\.3, reads 1\.0 to 1\.3\)\n)"))) << r.out;
 }
 
 TEST(Cli, ErrorsAreLabelledWithTheVerbAndExitOne) {

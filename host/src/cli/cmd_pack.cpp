@@ -6,6 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "compress.h"
 #include "delta.h"
 #include "eiota_errors.h"
 #include "eiota_slot_layout.h"
@@ -32,10 +33,48 @@ std::string percent(size_t part, size_t whole) {
   return b;
 }
 
+bool is_compressed(const std::string& payload) {
+  eiota::Header h{};
+  return eiota::decode_header((const uint8_t*)payload.data(), payload.size(), &h) == eiota::kDecodeOk && (h.flags & EIOTA_FLAG_DEFLATE);
+}
+
+// Compression saves at least this share for pack to suggest patching with --inflate.
+constexpr double kHintSaving = 0.15;
+
+// What compressing saves on `plain`, as a percentage of it.
+std::string saving(size_t plain, size_t compressed) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f %%", 100.0 * (double(plain) - double(compressed)) / double(plain));
+  return b;
+}
+
+// For a library with the decoder: the compressed form of `plain` when it is smaller, else `plain`
+// itself; says which in one line.
+std::string smaller_form(const std::string& plain, const SecretKey& k, const std::string& indent) {
+  std::string z = deflate_payload(plain, k);
+  if (z.size() >= plain.size()) {
+    std::cout << indent << "not compressed: would not be smaller (" << plain.size() << " -> " << z.size() << " bytes)\n";
+    return plain;
+  }
+  std::cout << indent << "compressed: " << plain.size() << " -> " << z.size() << " bytes (" << saving(plain.size(), z.size())
+            << " smaller)\n";
+  return z;
+}
+
+// For a library without the decoder: says when compression would pay.
+void compression_hint(const std::string& plain, const SecretKey& k) {
+  size_t z = deflate_payload(plain, k).size();
+  if (double(z) <= double(plain.size()) * (1 - kHintSaving))
+    std::cout << "  hint: patch with --inflate (and flash that library) and this payload would be " << saving(plain.size(), z)
+              << " smaller, " << z << " bytes instead of " << plain.size() << "\n";
+}
+
 // The delta of `regions` on `from`, judged by the device reader applying it on the base; "" when
 // the full payload is the better one (a note says why), exit 2 when nothing changed.
+// With `compress`, the delta is the smaller of its plain and compressed forms.
 std::string pack_delta(const Manifest& m, const std::string& base, const std::vector<Region>& regions, const std::string& from,
-                       uint64_t sequence, const SecretKey& k, const std::string& extra, size_t full_size, bool* nothing) {
+                       uint64_t sequence, const SecretKey& k, const std::string& extra, size_t full_size, bool compress,
+                       bool* nothing) {
   DeltaBase b = from == "factory" ? base_of_factory(m, base) : base_of_payload(read_file(from), from, m);
   if (sequence <= b.sequence)
     throw std::runtime_error("--sequence " + std::to_string(sequence) + " is not above the base's " + std::to_string(b.sequence));
@@ -45,6 +84,8 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
     *nothing = true;
     return "";
   }
+  size_t plain_size = delta.size();
+  if (compress) delta = smaller_form(delta, k, "  delta ");
   // The device reader applies it on the base: unchanged regions hold the base's values (equal to
   // the new ones), the others anything, since the delta overwrites them; the result digest decides.
   std::vector<std::vector<uint8_t>> values, result;
@@ -62,7 +103,7 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
   std::cout << "delta on " << b.what << " (release " << b.sequence << "): " << st.regions_sent << " of " << regions.size()
             << " regions sent (" << st.bytes_sent << " bytes of values, " << st.runs << (st.runs == 1 ? " run), " : " runs), ") << st.regions_kept
             << " unchanged regions (" << st.bytes_kept << " bytes) kept out\n"
-            << "  " << delta.size() << " bytes, the full payload " << full_size << " (" << percent(delta.size(), full_size)
+            << "  " << delta.size() << " bytes" << (delta.size() != plain_size ? " compressed" : "") << ", the full payload " << full_size << " (" << percent(delta.size(), full_size)
             << " of it)\n";
   if (delta.size() >= full_size) {
     std::cout << "  not smaller than the full payload: writing the full payload instead\n";
@@ -79,7 +120,7 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
 }  // namespace
 
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence, const PackSelftest& st, const std::string& delta_from) {
+             uint64_t sequence, const PackSelftest& st, const std::string& delta_from, bool no_compress) {
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
   // The samples are checked before anything is built.
@@ -125,9 +166,17 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   if (verdict != EIOTA_OK)
     throw std::runtime_error(out + ": not written: a device of " + base + " would refuse it: " + eiota_strerror(verdict) +
                              " (" + std::to_string(verdict) + ")");
+  const bool compress = m.inflate && !no_compress;
+  std::string sent = payload;  // what is written: the full payload, compressed when that is smaller
+  if (compress) {
+    sent = smaller_form(payload, k, "");
+    if (sent.size() != payload.size() && (verdict = device_verdict(sent, device_model(m, m.public_key))) != EIOTA_OK)
+      throw std::runtime_error(out + ": not written: a device of " + base + " would refuse the compressed payload: " +
+                               eiota_strerror(verdict) + " (" + std::to_string(verdict) + ")");
+  }
   if (!delta_from.empty()) {
     bool nothing = false;
-    std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, payload.size(), &nothing);
+    std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, sent.size(), compress, &nothing);
     if (nothing) {
       std::cerr << "eiota pack: " << in << " changes no value of " << (delta_from == "factory" ? "the factory values" : delta_from)
                 << ": the devices already run these values; nothing written\n";
@@ -135,20 +184,23 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
     }
     if (!delta.empty()) {
       write_file_atomic(out, delta);
-      std::cout << "packed " << in << " -> " << out << " (delta)\n  sequence " << sequence << ", key id " << key_id_hex(k.pk)
-                << " (" << ms_since(t0) << " ms)\n";
+      std::cout << "packed " << in << " -> " << out << " (delta" << (is_compressed(delta) ? ", compressed" : "") << ")\n  sequence "
+                << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
+      if (!m.inflate && !no_compress) compression_hint(delta, k);
       return 0;
     }
   }
-  write_file_atomic(out, payload);
+  write_file_atomic(out, sent);
   uint32_t header_len = extra.empty() ? eiota::kHeaderLen : EIOTA_HEADER_EXTRA_LEN;
   size_t values = payload.size() - eiota::table_offset(header_len) - eiota::kEntryLen * regions.size() - extra.size();
-  std::cout << "packed " << in << " -> " << out << "\n"
+  std::cout << "packed " << in << " -> " << out << (sent.size() != payload.size() ? " (compressed)" : "") << "\n"
             << "  " << regions.size() << " regions, " << values << " bytes of values, " << payload.size()
             << " bytes in all (overhead " << payload.size() - values - extra.size() << ")"
             << (extra.empty() ? "" : ", " + std::to_string(extra.size()) + " bytes of self-test")
+            << (sent.size() != payload.size() ? ", " + std::to_string(sent.size()) + " bytes compressed" : std::string())
             << "; the device reader accepts it\n"
             << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
+  if (!m.inflate && !no_compress) compression_hint(payload, k);
   return 0;
 }
 

@@ -30,14 +30,14 @@ std::array<uint8_t, 32> key_for_patch(const std::string& key) {
 }  // namespace
 
 int cmd_patch(const std::string& in, const std::string& out, const std::string& key, std::optional<uint32_t> reserve, bool check,
-              const std::string& storage_flag) {
+              const std::string& storage_flag, bool inflate) {
   auto t0 = std::chrono::steady_clock::now();
   Storage storage = storage_from_name(storage_flag);
   ModelExport x = analyze_export(in);
   if (reserve && !x.arch.interpreter)
     std::cout << "note: --reserve does not apply to an EON export (its arrays keep their sizes); ignored\n";
   auto pk = key_for_patch(key);
-  PatchResult r = patch_export(x, pk, reserve, storage);
+  PatchResult r = patch_export(x, pk, reserve, storage, inflate);
   std::string compiled = "not compiled: --no-check";
   if (check) {
     CompileCheck c = check_compiles(x, r.out);  // throws, naming the file, before anything is written
@@ -58,6 +58,8 @@ int cmd_patch(const std::string& in, const std::string& out, const std::string& 
   if (r.ram_bytes > 256 * 1024)
     std::cout << "  warning: the working copy (" << r.ram_bytes / 1024
               << " KiB) is larger than the RAM of most Cortex-M boards; place it with -DEIOTA_RAM_ATTR (e.g. external RAM)\n";
+  std::cout << (inflate ? "  decoder linked (--inflate): takes compressed payloads (format 1.3), about 1.9 KB of code\n"
+                        : "  no decoder: pack writes plain payloads (patch with --inflate for compressed ones)\n");
   std::cout << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
             << "  " << r.runtime_note << "\n"
             << "  " << compiled << "\n"

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "eiota_errors.h"
 #include "export_files.h"
 #include "manifest.h"
 #include "numbers.h"
@@ -216,6 +217,8 @@ int simulate(const std::string& base, const std::string& payload, const std::str
   if (!p.problems.empty() || std::memcmp(p.header.fingerprint, m.fingerprint.data(), 16) != 0)
     throw std::runtime_error(payload + ": does not verify against " + base +
                              (p.problems.empty() ? std::string(": built for another model") : ": " + p.problems[0]));
+  if (p.compressed && !m.inflate)  // said now, not after a build of minutes
+    throw std::runtime_error(payload + ": " + device_refusal(EIOTA_ERR_UNSUPPORTED, bytes, device_model(m, m.public_key)));
   fs::create_directories(cache);
   std::string feat;
   if (!features.empty()) {

@@ -27,9 +27,10 @@ DeliveryPayload check_delivery_payload(const std::string& bytes, const Manifest&
     r.problem = p.problems.empty() ? "not an eiota payload" : p.problems.front();
     return r;
   }
-  int verdict = device_verdict(bytes, device_model(m, m.public_key));
+  DeviceModel dm = device_model(m, m.public_key);
+  int verdict = device_verdict(bytes, dm);
   if (verdict != EIOTA_OK) {
-    r.problem = std::string("the device refuses it: ") + eiota_strerror(verdict) + " (" + std::to_string(verdict) + ")";
+    r.problem = "the device refuses it: " + device_refusal(verdict, bytes, dm) + " (" + std::to_string(verdict) + ")";
     return r;
   }
   if (!p.problems.empty() || !p.hash_ok || !p.signature_ok.value_or(false)) {

@@ -120,6 +120,7 @@ std::string manifest_to_json(const Manifest& m) {
             {"slot_size", m.slot_size},
             {"regions", regions}};
   if (!m.factory_digest.empty()) j["factory_digest"] = hex(m.factory_digest.data(), m.factory_digest.size());
+  if (m.inflate) j["inflate"] = true;
   return j.dump(1) + "\n";
 }
 
@@ -147,6 +148,8 @@ Manifest manifest_from_json(const std::string& text, const std::string& what) {
     if (m.storage != "ram" && m.storage != "flash")
       throw std::runtime_error("unknown storage '" + m.storage + "': written by a newer eiota? (known: ram, flash)");
     m.slot_size = j.value("slot_size", (uint64_t)0);
+    if (j.contains("inflate") && !j.at("inflate").is_boolean()) throw std::runtime_error("\"inflate\" must be true or false");
+    m.inflate = j.value("inflate", false);
     for (const auto& r : j.at("regions")) {
       Region g;
       g.name = r.at("name");

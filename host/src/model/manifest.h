@@ -27,6 +27,9 @@ struct Manifest {
   // before, or for a model that cannot take deltas (a prefix region).
   std::vector<uint8_t> factory_digest;
   std::vector<std::array<uint8_t, 32>> factory_region_digests;
+  // Format 1.3: `eiota patch --inflate` linked the decoder (eiota_model.inflate set), so the
+  // device takes compressed payloads. "inflate": true; absent (manifests before 1.3) = false.
+  bool inflate = false;
 };
 
 std::string manifest_to_json(const Manifest& m);

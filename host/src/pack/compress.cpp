@@ -24,6 +24,48 @@ std::string deflate_raw(const uint8_t* data, size_t len) {
   return out;
 }
 
+std::string inflate_entry(const uint8_t* in, size_t len, uint64_t want, const std::function<void(const uint8_t*, size_t)>& out) {
+  z_stream z{};
+  if (inflateInit2(&z, -15) != Z_OK) throw std::runtime_error("zlib: inflateInit2 failed");
+  z.next_in = const_cast<Bytef*>(in);
+  z.avail_in = static_cast<uInt>(len);
+  uint8_t buf[16384];
+  uint64_t got = 0;
+  std::string problem;
+  for (;;) {
+    z.next_out = buf;
+    z.avail_out = sizeof buf;
+    int rc = inflate(&z, Z_NO_FLUSH);
+    size_t n = sizeof buf - z.avail_out;
+    if (n > want - got) {
+      problem = "decodes to more than " + std::to_string(want) + " bytes";
+      break;
+    }
+    if (n) out(buf, n);
+    got += n;
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_DATA_ERROR) {
+      problem = "malformed DEFLATE stream at byte " + std::to_string(z.total_in) + " of it (zlib: " + (z.msg ? z.msg : "data error") + ")";
+      break;
+    }
+    if (rc == Z_BUF_ERROR || (rc == Z_OK && z.avail_in == 0 && n == 0)) {
+      problem = "the stream does not end within its stored_len " + std::to_string(len) + " bytes (" + std::to_string(got) +
+                " bytes decoded)";
+      break;
+    }
+    if (rc != Z_OK) {
+      problem = "zlib inflate error " + std::to_string(rc);
+      break;
+    }
+  }
+  if (problem.empty() && got != want)
+    problem = "decodes to " + std::to_string(got) + " bytes, not " + std::to_string(want);
+  else if (problem.empty() && z.avail_in != 0)
+    problem = "the stream ends after " + std::to_string(z.total_in) + " bytes, stored_len says " + std::to_string(len);
+  inflateEnd(&z);
+  return problem;
+}
+
 std::string deflate_payload(const std::string& plain, const SecretKey& key) {
   PayloadInfo p = read_payload(plain, nullptr);
   if (!p.problems.empty()) throw std::runtime_error("cannot compress a malformed payload: " + p.problems.front());

@@ -58,17 +58,15 @@ DeltaBase base_of_payload(const std::string& bytes, const std::string& file, con
   DeltaBase b;
   b.sequence = h.sequence;
   b.what = file;
-  const uint8_t* data = (const uint8_t*)bytes.data() + p.data_offset;
-  size_t at = 0;
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
   for (size_t i = 0; i < p.entries.size(); i++) {
     const eiota::Entry& e = p.entries[i];
     if (e.count != m.regions[i].count || e.elem_type != m.regions[i].elem_type)
       throw std::runtime_error(file + ": region " + std::to_string(i) + " does not have the library's shape");
-    b.region_digests.push_back(sha256_of(data + at, e.stored_len));
-    crypto_hash_sha256_update(&st, data + at, e.stored_len);
-    at += e.stored_len;
+    std::string v = entry_values(bytes, p, i);  // decoded when the base payload is compressed
+    b.region_digests.push_back(sha256_of((const uint8_t*)v.data(), v.size()));
+    crypto_hash_sha256_update(&st, (const uint8_t*)v.data(), v.size());
   }
   crypto_hash_sha256_final(&st, b.digest.data());
   if (b.sequence == 0) throw std::runtime_error(file + ": sequence 0 names the factory values; use --base factory");

@@ -35,7 +35,9 @@ struct PayloadInfo {
   bool hash_ok = false;
   std::optional<bool> signature_ok;  // set when a public key was given
   std::vector<std::string> problems; // the first structural problem found, empty when well formed
-  size_t extra_offset = 0;  // 1.1: where the extra data starts (header.extra_len bytes)
+  size_t extra_offset = 0;  // 1.1: where the extra data starts (header.extra_len bytes), past the streams in 1.3
+  bool compressed = false;  // 1.3 (EIOTA_FLAG_DEFLATE): every entry's values a DEFLATE stream of stored_len bytes
+  uint64_t decoded_data_len = 0;  // the data section decoded: the entries' count x size, then the extra data
   // The self-test block of a 1.1 payload, when its bytes are all there.
   std::optional<eiota_selftest_header> selftest;
   int selftest_decode = 0;  // eiota_selftest_decode_result of the extra data
@@ -43,7 +45,13 @@ struct PayloadInfo {
 
 // Parses a payload to describe it, up to its first structural problem. Never throws on bad
 // bytes: the problem is listed in the result. Whether a device accepts it is device_verdict's.
+// A compressed payload's streams are inflated (each bounded by its entry's count x size) and
+// hash_ok is over the decoded values; a bad stream is a problem naming its entry.
 PayloadInfo read_payload(const std::string& bytes, const std::array<uint8_t, 32>* public_key);
+
+// The values of entry i (decoded when compressed) of a payload read_payload found well formed.
+// Throws std::runtime_error on a bad stream.
+std::string entry_values(const std::string& bytes, const PayloadInfo& p, size_t i);
 
 // A device's view of a model: what device/eiota_update.cpp checks a payload against.
 struct DeviceModel {
@@ -56,13 +64,15 @@ struct DeviceModel {
   };
   std::vector<Shape> regions;
   uint32_t region_count = 0;  // may exceed regions.size() (a payload's truncated table)
+  bool inflate = false;       // the library links the decoder (patch --inflate): takes format 1.3
 };
 
 // The model a patched library built from `m` runs, trusting `public_key`. Non-EON model regions
-// carry EIOTA_REGION_PREFIX.
+// carry EIOTA_REGION_PREFIX; it inflates compressed payloads when the manifest says so.
 DeviceModel device_model(const Manifest& m, const std::array<uint8_t, 32>& public_key);
 // Without the deployed model: the payload's own header and table (as far as the bytes hold
-// them) stand for it, so signature, key id, hash and structure are still judged.
+// them) stand for it, so signature, key id, hash and structure are still judged; a compressed
+// payload's stands for a library that has the decoder.
 DeviceModel device_model_of(const std::string& payload, const std::array<uint8_t, 32>& public_key);
 
 // Runs the device reader (eiota_update_begin / write / finish) over `payload` for `model`, with
@@ -77,6 +87,10 @@ int device_check(const std::string& payload, const DeviceModel& model);
 // its eiota_err, and the values it then serves in *result.
 int device_apply(const std::string& payload, const DeviceModel& model, const std::vector<std::vector<uint8_t>>& base_values,
                  uint64_t base_sequence, const std::array<uint8_t, 32>& base_digest, std::vector<std::vector<uint8_t>>* result);
+
+// What the device reader's `verdict` on `payload` means, as eiota_strerror says it; when a
+// compressed payload meets a library without the decoder (EIOTA_ERR_UNSUPPORTED), also why.
+std::string device_refusal(int verdict, const std::string& payload, const DeviceModel& model);
 
 const char* elem_type_name(uint8_t t);
 

@@ -32,9 +32,11 @@ struct PatchResult {
 
 // Patches an analysed export for `public_key`. A non-EON model gets `reserve` bytes of room to
 // grow (rounded up so the capacity is a multiple of 16; none given: a quarter of its size, at
-// least 1 KiB; 0: no room to grow). Throws std::runtime_error when it cannot.
+// least 1 KiB; 0: no room to grow). With `inflate` the generated table points eiota_model.inflate
+// at the decoder (compressed payloads, format 1.3) and the manifest says so. Throws
+// std::runtime_error when it cannot.
 PatchResult patch_export(const ModelExport& x, const std::array<uint8_t, 32>& public_key,
-                         std::optional<uint32_t> reserve = std::nullopt, Storage storage = Storage::kRam);
+                         std::optional<uint32_t> reserve = std::nullopt, Storage storage = Storage::kRam, bool inflate = false);
 
 // Sets every region's device flags and slot offset (device/eiota_slot_layout.h), in table order;
 // returns the end of the last region (the slot size a payload without extra data needs).
