@@ -48,11 +48,11 @@ std::string saving(size_t plain, size_t compressed) {
   return b;
 }
 
-// For a library with the decoder: the compressed form of `plain` when it is smaller, else `plain`
-// itself; says which in one line.
-std::string smaller_form(const std::string& plain, const SecretKey& k, const std::string& indent) {
+// For a library with the decoder: the compressed form of `plain` when it is smaller (or `always`),
+// else `plain` itself; says which in one line.
+std::string smaller_form(const std::string& plain, const SecretKey& k, const std::string& indent, bool always) {
   std::string z = deflate_payload(plain, k);
-  if (z.size() >= plain.size()) {
+  if (z.size() >= plain.size() && !always) {
     std::cout << indent << "not compressed: would not be smaller (" << plain.size() << " -> " << z.size() << " bytes)\n";
     return plain;
   }
@@ -74,7 +74,7 @@ void compression_hint(const std::string& plain, const SecretKey& k) {
 // With `compress`, the delta is the smaller of its plain and compressed forms.
 std::string pack_delta(const Manifest& m, const std::string& base, const std::vector<Region>& regions, const std::string& from,
                        uint64_t sequence, const SecretKey& k, const std::string& extra, size_t full_size, bool compress,
-                       bool* nothing) {
+                       bool always, bool* nothing) {
   DeltaBase b = from == "factory" ? base_of_factory(m, base) : base_of_payload(read_file(from), from, m);
   if (sequence <= b.sequence)
     throw std::runtime_error("--sequence " + std::to_string(sequence) + " is not above the base's " + std::to_string(b.sequence));
@@ -85,7 +85,7 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
     return "";
   }
   size_t plain_size = delta.size();
-  if (compress) delta = smaller_form(delta, k, "  delta ");
+  if (compress) delta = smaller_form(delta, k, "  delta ", always);
   // The device reader applies it on the base: unchanged regions hold the base's values (equal to
   // the new ones), the others anything, since the delta overwrites them; the result digest decides.
   std::vector<std::vector<uint8_t>> values, result;
@@ -120,7 +120,7 @@ std::string pack_delta(const Manifest& m, const std::string& base, const std::ve
 }  // namespace
 
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence, const PackSelftest& st, const std::string& delta_from, bool no_compress) {
+             uint64_t sequence, const PackSelftest& st, const std::string& delta_from, const std::string& compress_mode) {
   auto t0 = std::chrono::steady_clock::now();
   Manifest m = load_manifest(base);
   // The samples are checked before anything is built.
@@ -166,17 +166,21 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
   if (verdict != EIOTA_OK)
     throw std::runtime_error(out + ": not written: a device of " + base + " would refuse it: " + eiota_strerror(verdict) +
                              " (" + std::to_string(verdict) + ")");
-  const bool compress = m.inflate && !no_compress;
+  if (compress_mode == "always" && !m.inflate)
+    throw std::runtime_error("--compress always: " + base + " was patched without --inflate: its devices have no decoder and refuse a "
+                             "compressed payload");
+  const bool compress = m.inflate && compress_mode != "never", always = compress_mode == "always";
+  const bool hint = !m.inflate && compress_mode == "auto";
   std::string sent = payload;  // what is written: the full payload, compressed when that is smaller
   if (compress) {
-    sent = smaller_form(payload, k, "");
-    if (sent.size() != payload.size() && (verdict = device_verdict(sent, device_model(m, m.public_key))) != EIOTA_OK)
+    sent = smaller_form(payload, k, "", always);
+    if (is_compressed(sent) && (verdict = device_verdict(sent, device_model(m, m.public_key))) != EIOTA_OK)
       throw std::runtime_error(out + ": not written: a device of " + base + " would refuse the compressed payload: " +
                                eiota_strerror(verdict) + " (" + std::to_string(verdict) + ")");
   }
   if (!delta_from.empty()) {
     bool nothing = false;
-    std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, sent.size(), compress, &nothing);
+    std::string delta = pack_delta(m, base, regions, delta_from, sequence, k, extra, sent.size(), compress, always, &nothing);
     if (nothing) {
       std::cerr << "eiota pack: " << in << " changes no value of " << (delta_from == "factory" ? "the factory values" : delta_from)
                 << ": the devices already run these values; nothing written\n";
@@ -186,21 +190,21 @@ int cmd_pack(const std::string& base, const std::string& in, const std::string& 
       write_file_atomic(out, delta);
       std::cout << "packed " << in << " -> " << out << " (delta" << (is_compressed(delta) ? ", compressed" : "") << ")\n  sequence "
                 << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
-      if (!m.inflate && !no_compress) compression_hint(delta, k);
+      if (hint) compression_hint(delta, k);
       return 0;
     }
   }
   write_file_atomic(out, sent);
   uint32_t header_len = extra.empty() ? eiota::kHeaderLen : EIOTA_HEADER_EXTRA_LEN;
   size_t values = payload.size() - eiota::table_offset(header_len) - eiota::kEntryLen * regions.size() - extra.size();
-  std::cout << "packed " << in << " -> " << out << (sent.size() != payload.size() ? " (compressed)" : "") << "\n"
+  std::cout << "packed " << in << " -> " << out << (is_compressed(sent) ? " (compressed)" : "") << "\n"
             << "  " << regions.size() << " regions, " << values << " bytes of values, " << payload.size()
             << " bytes in all (overhead " << payload.size() - values - extra.size() << ")"
             << (extra.empty() ? "" : ", " + std::to_string(extra.size()) + " bytes of self-test")
-            << (sent.size() != payload.size() ? ", " + std::to_string(sent.size()) + " bytes compressed" : std::string())
+            << (is_compressed(sent) ? ", " + std::to_string(sent.size()) + " bytes compressed" : std::string())
             << "; the device reader accepts it\n"
             << "  sequence " << sequence << ", key id " << key_id_hex(k.pk) << " (" << ms_since(t0) << " ms)\n";
-  if (!m.inflate && !no_compress) compression_hint(payload, k);
+  if (hint) compression_hint(payload, k);
   return 0;
 }
 

@@ -21,9 +21,9 @@ struct PackSelftest {
   std::string samples, tolerance = "0", cache;
 };
 // `delta_from`: "" for a full payload, else the payload file the fleet runs or "factory": a delta (1.2).
-// A library patched with --inflate gets the compressed payload (1.3) when smaller, unless `no_compress`.
+// `compress`: auto (a library patched with --inflate gets the compressed payload, 1.3, when smaller), always, never.
 int cmd_pack(const std::string& base, const std::string& in, const std::string& out, const std::string& key,
-             uint64_t sequence, const PackSelftest& selftest = {}, const std::string& delta_from = "", bool no_compress = false);
+             uint64_t sequence, const PackSelftest& selftest = {}, const std::string& delta_from = "", const std::string& compress = "auto");
 // inspect, or verify when `verify_only`.
 int cmd_inspect(const std::string& file, const std::string& base, const std::string& key, bool json, bool verify_only);
 // `delta_from`: the payload a delta (1.2) is built on, applied first ("" or "factory": none).

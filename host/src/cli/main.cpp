@@ -107,10 +107,12 @@ int run(int argc, char** argv) {
   pack->add_option("--delta-from", delta_from,
                    "write a delta (format 1.2) carrying only the regions that changed since BASE: the full payload file the "
                    "fleet runs, or 'factory' for the deployed library's own values; devices on another base refuse it");
-  bool no_compress = false;
-  pack->add_flag("--no-compress", no_compress,
-                 "never write a compressed payload (format 1.3), even for a library patched with --inflate (a compressed "
-                 "payload is downloaded again whole after a reset: for links that drop often)");
+  std::string compress = "auto";
+  pack->add_option("--compress", compress,
+                   "auto (default): for a library patched with --inflate, the compressed payload (format 1.3) when it is "
+                   "smaller; always: compressed even when not smaller; never: plain (a compressed payload is downloaded "
+                   "again whole after a reset: for links that drop often)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   auto* inspect = app.add_subcommand("inspect", "describe a payload");
   inspect->add_option("payload", payload)->required();
@@ -177,7 +179,7 @@ int run(int argc, char** argv) {
       uint64_t seq = sequence.empty() ? (uint64_t)std::time(nullptr) : (uint64_t)parse_int(sequence, "--sequence", 1, INT64_MAX);
       if (selftest.samples.empty() && pack->count("--selftest-tolerance"))
         throw std::runtime_error("--selftest-tolerance needs --selftest");
-      return cmd_pack(base, in, out, key, seq, selftest, delta_from, no_compress);
+      return cmd_pack(base, in, out, key, seq, selftest, delta_from, compress);
     }
     if (*serve_cmd) {
       if (!max_payload.empty()) serve_opts.max_payload = (size_t)parse_int(max_payload, "--max-payload", 1024, int64_t(1) << 30);

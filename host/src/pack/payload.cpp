@@ -375,7 +375,7 @@ std::string device_refusal(int verdict, const std::string& payload, const Device
   if (verdict == EIOTA_ERR_UNSUPPORTED && !model.inflate &&
       eiota::decode_header((const uint8_t*)payload.data(), payload.size(), &h) == eiota::kDecodeOk && (h.flags & EIOTA_FLAG_DEFLATE))
     says += ": the payload is compressed (format 1.3) and the library was patched without --inflate, so its devices have no "
-            "decoder (pack again with --no-compress, or patch with --inflate and flash that library first)";
+            "decoder (pack again with --compress never, or patch with --inflate and flash that library first)";
   return says;
 }
 
