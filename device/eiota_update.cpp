@@ -6,6 +6,13 @@
 #include "eiota_store.h"
 #include "eiota_update_internal.h"
 
+// Out of line: one copy for two callers, or a frame of its own.
+#if defined(__GNUC__)
+#define EIOTA_NOINLINE __attribute__((noinline))
+#else
+#define EIOTA_NOINLINE
+#endif
+
 namespace {
 
 enum Phase { kHeader, kSignature, kTable, kData, kEnd, kDone, kFailed };
@@ -61,12 +68,12 @@ bool is_delta(const eiota_update* u) { return (u->header.flags & EIOTA_FLAG_DELT
 bool deflated(const eiota_update* u) { return (u->header.flags & EIOTA_FLAG_DEFLATE) != 0; }
 
 // An entry's encoding is the payload's: with EIOTA_FLAG_DEFLATE every entry's, else none.
-bool encoding_ok(const eiota_update* u, const eiota::Entry& e) {
+EIOTA_NOINLINE bool encoding_ok(const eiota_update* u, const eiota::Entry& e) {
   return e.reserved == 0 && e.encoding == (deflated(u) ? eiota::kDeflate : eiota::kRaw);
 }
 
 // Counts an entry's bytes as sent and decoded; a compressed stream has its own length (at least a byte).
-int count_bytes(eiota_update* u, const eiota::Entry& e, uint64_t size) {
+EIOTA_NOINLINE int count_bytes(eiota_update* u, const eiota::Entry& e, uint64_t size) {
   if (deflated(u) ? e.stored_len == 0 : e.stored_len != size) return EIOTA_ERR_SIZE_MISMATCH;
   u->data_sum += e.stored_len;
   u->values_sum += size;
@@ -552,11 +559,6 @@ uint32_t eiota_update_remaining(const eiota_update* u) {
   return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 
-#if defined(__GNUC__)
-#define EIOTA_NOINLINE __attribute__((noinline))
-#else
-#define EIOTA_NOINLINE
-#endif
 
 namespace {
 
