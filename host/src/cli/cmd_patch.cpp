@@ -58,7 +58,7 @@ int cmd_patch(const std::string& in, const std::string& out, const std::string& 
   if (r.ram_bytes > 256 * 1024)
     std::cout << "  warning: the working copy (" << r.ram_bytes / 1024
               << " KiB) is larger than the RAM of most Cortex-M boards; place it with -DEIOTA_RAM_ATTR (e.g. external RAM)\n";
-  std::cout << (inflate ? "  decoder linked (--inflate): takes compressed payloads (format 1.3), about 1.9 KB of code\n"
+  std::cout << (inflate ? "  decoder linked (--inflate): takes compressed payloads (format 1.3), about 2.3 KB of code\n"
                         : "  no decoder: pack writes plain payloads (patch with --inflate for compressed ones)\n");
   std::cout << "  fingerprint " << hex(x.fp.data(), 16) << ", key id " << key_id_hex(pk) << "\n"
             << "  " << r.runtime_note << "\n"
